@@ -1,0 +1,79 @@
+// create, start, run: bringing a bundle to life.
+#include <iostream>
+
+#include "cli/app.hpp"
+#include "runtime/lifecycle.hpp"
+
+namespace engine::cli {
+namespace {
+
+// Flags shared by create and run, as runc spells them.
+po::options_description create_options(runtime::CreateOptions& o) {
+  po::options_description desc("Options");
+  desc.add_options()
+      ("bundle,b", po::value(&o.bundle)->default_value("."), "path to the bundle (config.json + rootfs)")
+      ("pid-file", po::value(&o.pid_file), "write the init's host pid to this file")
+      ("console-socket", po::value(&o.console_socket),
+       "unix socket that receives the terminal master (process.terminal: true)")
+      ("tty-provider", po::value(&o.tty_provider), "terminal plugin (default pty-devpts)")
+      ("no-pivot", po::bool_switch(&o.no_pivot), "use MS_MOVE + chroot instead of pivot_root")
+      ("no-new-keyring", po::bool_switch(&o.no_new_keyring), "do not create a session keyring")
+      ("preserve-fds", po::value(&o.preserve_fds)->default_value(0),
+       "pass N extra fds (3..3+N-1) to the container");
+  return desc;
+}
+
+po::positional_options_description id_positional() {
+  po::positional_options_description p;
+  p.add("id", 1);
+  return p;
+}
+
+void add_id(po::options_description& desc, std::string& id) {
+  desc.add_options()("id", po::value(&id));
+}
+
+}  // namespace
+
+int cmd_create(const Invocation& inv) {
+  runtime::CreateOptions o;
+  auto desc = create_options(o);
+  po::options_description all = desc;
+  add_id(all, o.id);
+  po::variables_map vm;
+  if (!parse_command_line(inv, all, id_positional(), vm)) return 0;
+  require_id(vm, inv);
+  runtime::Context ctx(inv.globals.root);
+  ctx.plugin_dirs = inv.globals.plugin_dirs;
+  runtime::create(ctx, o);
+  return 0;
+}
+
+int cmd_run(const Invocation& inv) {
+  runtime::CreateOptions o;
+  bool detach = false;
+  auto desc = create_options(o);
+  desc.add_options()("detach,d", po::bool_switch(&detach), "return once the container runs");
+  po::options_description all = desc;
+  add_id(all, o.id);
+  po::variables_map vm;
+  if (!parse_command_line(inv, all, id_positional(), vm)) return 0;
+  require_id(vm, inv);
+  runtime::Context ctx(inv.globals.root);
+  ctx.plugin_dirs = inv.globals.plugin_dirs;
+  return runtime::run(ctx, o, detach);
+}
+
+int cmd_start(const Invocation& inv) {
+  std::string id;
+  po::options_description desc("Options");
+  add_id(desc, id);
+  po::variables_map vm;
+  if (!parse_command_line(inv, desc, id_positional(), vm)) return 0;
+  require_id(vm, inv);
+  runtime::Context ctx(inv.globals.root);
+  runtime::start(ctx, id);
+  return 0;
+}
+
+}  // namespace engine::cli

@@ -1,0 +1,160 @@
+#include "runtime/container_init.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/error.hpp"
+#include "common/file.hpp"
+#include "linux/process.hpp"
+#include "linux/security.hpp"
+
+namespace engine::runtime {
+namespace {
+
+// The parent blocks signals to forward them; the program must start with a clean slate.
+void reset_signals() {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
+}
+
+void become_namespace_root(const oci::Spec& spec) {
+  if (!spec.linux_spec.has_namespace(CLONE_NEWUSER)) return;
+  // Maps are written by the parent before `go`; root of the new namespace from here on.
+  if (::setresgid(0, 0, 0) != 0) throw_errno("setgid 0 in the user namespace");
+  if (::setresuid(0, 0, 0) != 0) throw_errno("setuid 0 in the user namespace");
+}
+
+void enter_cgroup_namespace(const oci::Spec& spec) {
+  const oci::Namespace* ns = spec.linux_spec.find_namespace(CLONE_NEWCGROUP);
+  if (ns && ns->path.empty()) check(::unshare(CLONE_NEWCGROUP), "unshare cgroup namespace");
+}
+
+void set_names(const oci::Spec& spec) {
+  if (!spec.hostname.empty())
+    check(::sethostname(spec.hostname.data(), spec.hostname.size()), "sethostname " + spec.hostname);
+  if (!spec.domainname.empty())
+    check(::setdomainname(spec.domainname.data(), spec.domainname.size()),
+          "setdomainname " + spec.domainname);
+}
+
+bool dev_is_bind_mount(const oci::Spec& spec) {
+  for (const auto& m : spec.mounts)
+    if (m.destination == "/dev")
+      for (const auto& o : m.options)
+        if (o == "bind" || o == "rbind") return true;
+  return false;
+}
+
+void prepare_rootfs(const InitPlan& plan) {
+  const oci::Spec& spec = *plan.spec;
+  const auto& lin = spec.linux_spec;
+  sys::isolate_mount_propagation(lin.rootfs_propagation);
+  UniqueFd root = sys::bind_rootfs(plan.rootfs);
+  for (const auto& m : spec.mounts) sys::mount_entry(root.get(), m, plan.cgroups);
+  // With the host's /dev bound in, its nodes and ptmx are the host's: leave them alone.
+  if (!dev_is_bind_mount(spec)) {
+    sys::create_devices(root.get(), lin.devices, lin.has_namespace(CLONE_NEWUSER));
+    sys::create_dev_symlinks(root.get());
+  }
+  sys::open_in_root(root.get(), spec.process->cwd, true, true);
+  if (plan.terminal) plan.terminal->setup_mounts(plan.rootfs);
+}
+
+void finish_rootfs(const oci::Spec& spec) {
+  const auto& lin = spec.linux_spec;
+  sys::apply_sysctls(lin.sysctl);
+  sys::readonly_paths(lin.readonly_paths);
+  sys::mask_paths(lin.masked_paths);
+  if (spec.root.readonly) sys::remount_root_readonly();
+}
+
+void set_oom_score(const oci::Process& p) {
+  if (p.oom_score_adj) write_file("/proc/self/oom_score_adj", std::to_string(*p.oom_score_adj));
+}
+
+// Blocks until `engine start` writes the exec fifo (or `run` sends start).
+void wait_for_start(const InitPlan& plan) {
+  if (plan.exec_fifo < 0) {
+    plan.channel->expect(SyncType::start);
+    return;
+  }
+  // The fifo was opened non-blocking with no writer: poll waits for the first writer's byte.
+  struct pollfd p{plan.exec_fifo, POLLIN, 0};
+  while (::poll(&p, 1, -1) < 0)
+    if (errno != EINTR) ::_exit(1);
+  char byte;
+  if (::read(plan.exec_fifo, &byte, 1) != 1) ::_exit(1);
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+void run_init(const InitPlan& plan) {
+  const oci::Spec& spec = *plan.spec;
+  const oci::Process& proc = *spec.process;
+  reset_signals();
+  ::umask(0);
+  plan.channel->expect(SyncType::go);
+  sys::join_namespaces(*plan.join);
+  become_namespace_root(spec);
+  enter_cgroup_namespace(spec);
+  set_names(spec);
+  set_oom_score(proc);
+  prepare_rootfs(plan);
+  sys::enter_rootfs(plan.rootfs, plan.no_pivot);
+  finish_rootfs(spec);
+  int master = plan.terminal ? plan.terminal->setup_init() : -1;
+  check(::chdir(proc.cwd.c_str()), "chdir " + proc.cwd);
+  sys::apply_rlimits(proc.rlimits);
+  if (proc.capabilities) sys::drop_bounding_set(*proc.capabilities);
+  // Without no_new_privs only a privileged process may load a filter: do it before setuid.
+  bool late_seccomp = proc.no_new_privileges;
+  if (spec.linux_spec.seccomp && !late_seccomp) sys::load_seccomp(*spec.linux_spec.seccomp);
+  sys::change_user(proc.user, proc.capabilities);
+  std::string program = sys::resolve_executable(proc.args[0], proc.env);
+  ::umask(proc.user.umask.value_or(022));
+  // Only 0, 1, 2 and the preserved fds survive exec; ours are all close-on-exec.
+  sys::set_cloexec_from(3 + plan.preserve_fds);
+  for (int fd = 3; fd < 3 + plan.preserve_fds; ++fd) sys::clear_cloexec(fd);
+  plan.channel->send(SyncType::ready, {}, master);
+  if (master >= 0) ::close(master);
+  wait_for_start(plan);
+  if (proc.no_new_privileges) sys::set_no_new_privileges();
+  if (spec.linux_spec.seccomp && late_seccomp) sys::load_seccomp(*spec.linux_spec.seccomp);
+  auto argv = c_strings(proc.args);
+  auto envp = c_strings(proc.env);
+  ::execve(program.c_str(), argv.data(), envp.data());
+  throw_errno("exec " + program);
+}
+
+}  // namespace
+
+void container_init(const InitPlan& plan) noexcept {
+  try {
+    run_init(plan);
+  } catch (const std::exception& e) {
+    try {
+      plan.channel->send(SyncType::error, e.what());
+    } catch (...) {
+    }
+  } catch (...) {
+    try {
+      plan.channel->send(SyncType::error, "container init: unknown error");
+    } catch (...) {
+    }
+  }
+  ::_exit(1);
+}
+
+}  // namespace engine::runtime

@@ -1,0 +1,398 @@
+#include "runtime/lifecycle.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "common/digest.hpp"
+#include "common/error.hpp"
+#include "common/file.hpp"
+#include "common/time.hpp"
+#include "linux/cgroups.hpp"
+#include "linux/proc.hpp"
+#include "linux/process.hpp"
+#include "oci/spec.hpp"
+#include "runtime/container_init.hpp"
+
+namespace engine::runtime {
+namespace {
+
+using state::ContainerRecord;
+using state::Status;
+
+constexpr const char* kExecFifo = "exec.fifo";
+
+// Removes the container's row unless the create it belongs to succeeded.
+class RowGuard {
+ public:
+  RowGuard(state::Store& store, std::string id) : store_(store), id_(std::move(id)) {}
+  ~RowGuard() {
+    if (armed_) try { store_.remove(id_); } catch (...) {}
+  }
+  void commit() { armed_ = false; }
+
+ private:
+  state::Store& store_;
+  std::string id_;
+  bool armed_ = true;
+};
+
+// Removes a directory tree unless committed.
+class DirGuard {
+ public:
+  explicit DirGuard(std::string path) : path_(std::move(path)) {}
+  ~DirGuard() {
+    if (armed_) {
+      std::error_code ec;
+      std::filesystem::remove_all(path_, ec);
+    }
+  }
+  void commit() { armed_ = false; }
+
+ private:
+  std::string path_;
+  bool armed_ = true;
+};
+
+// Blocks the signals `run` forwards to the container (and SIGCHLD, to learn of its exit) for
+// the life of the object; the init unblocks them in itself.
+class SignalBlock {
+ public:
+  SignalBlock() {
+    sigemptyset(&set_);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD})
+      sigaddset(&set_, sig);
+    sigprocmask(SIG_BLOCK, &set_, &old_);
+  }
+  ~SignalBlock() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
+  const sigset_t& set() const { return set_; }
+
+ private:
+  sigset_t set_, old_;
+};
+
+nlohmann::json runtime_info(const ContainerRecord& rec) {
+  auto info = nlohmann::json::parse(rec.runtime_json, nullptr, false);
+  return info.is_object() ? info : nlohmann::json::object();
+}
+
+std::string cgroup_of(const ContainerRecord& rec) {
+  return runtime_info(rec).value("cgroup", std::string());
+}
+
+bool init_alive(const ContainerRecord& rec) { return sys::process_alive(rec.pid, rec.pid_start_time); }
+
+// Waits (up to timeout) for a process that is not our child to end.
+void wait_gone(pid_t pid, uint64_t start_time) {
+  UniqueFd pidfd = sys::open_pidfd(pid);
+  if (pidfd && sys::process_alive(pid, start_time)) sys::wait_pidfd(pidfd.get(), 5000);
+}
+
+void write_pid_file(const std::string& path, pid_t pid) {
+  if (!path.empty()) write_file_atomic(path, std::to_string(pid));
+}
+
+// The launched, not yet committed container: everything a failed create must undo.
+struct Launch {
+  oci::Spec spec;
+  std::string bundle, rootfs, dir;
+  std::optional<RowGuard> row;
+  std::optional<DirGuard> dir_guard;
+  std::optional<sys::Cgroup> cgroup;
+  std::optional<sys::ChildGuard> init;
+  SyncChannel channel;  // parent's end
+  UniqueFd master;      // terminal master, if any
+
+  void commit() {
+    init->release();
+    cgroup->keep();
+    dir_guard->commit();
+    row->commit();
+  }
+};
+
+std::string absolute(const std::string& path) {
+  return std::filesystem::absolute(path).lexically_normal().string();
+}
+
+// The whole create, up to the init waiting for start. `use_fifo`: create waits on the exec
+// fifo (so a later `engine start` can release it); run uses the sync channel instead.
+std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, bool use_fifo) {
+  validate_id(opts.id);
+  auto l = std::make_unique<Launch>();
+  l->bundle = absolute(opts.bundle);
+  std::string config_text;
+  try {
+    config_text = read_file(l->bundle + "/config.json");
+  } catch (const SystemError& e) {
+    throw oci::ConfigError(e.what());
+  }
+  l->spec = oci::load_bundle(l->bundle);
+  l->rootfs = oci::rootfs_path(l->spec, l->bundle);
+  const oci::Process& proc = *l->spec.process;
+  if (proc.terminal)
+    throw Error("process.terminal: true needs a terminal provider plugin (not loaded)");
+
+  ContainerRecord rec;
+  rec.id = opts.id;
+  rec.bundle = l->bundle;
+  rec.rootfs = l->rootfs;
+  rec.status = Status::creating;
+  rec.creator_pid = ::getpid();
+  rec.creator_start_time = sys::process_start_time(rec.creator_pid).value_or(0);
+  rec.created_at = now_ns();
+  rec.config_digest = sha256_hex(config_text);
+  rec.annotations_json = nlohmann::json(l->spec.annotations).dump();
+  std::string cgroup_path = sys::cgroup_relative_path(l->spec.linux_spec.cgroups_path, opts.id);
+  rec.runtime_json = nlohmann::json{{"cgroup", cgroup_path}, {"ociVersion", l->spec.oci_version}}.dump();
+  ctx.store.insert(rec);
+  l->row.emplace(ctx.store, opts.id);
+
+  l->dir = ctx.container_dir(opts.id);
+  if (::mkdir(l->dir.c_str(), 0700) != 0 && errno != EEXIST) throw_errno("mkdir " + l->dir);
+  l->dir_guard.emplace(l->dir);
+  UniqueFd fifo;
+  if (use_fifo) {
+    std::string fifo_path = l->dir + "/" + kExecFifo;
+    if (::mkfifo(fifo_path.c_str(), 0600) != 0) throw_errno("mkfifo " + fifo_path);
+    fifo = open_fd(fifo_path, O_RDONLY | O_NONBLOCK);
+  }
+
+  l->cgroup.emplace(sys::Cgroup::create(cgroup_path, l->spec.linux_spec.resources ? &*l->spec.linux_spec.resources : nullptr));
+  auto join = sys::open_namespace_paths(l->spec.linux_spec);
+  auto [parent_end, child_end] = SyncChannel::make_pair();
+  l->channel = std::move(parent_end);
+
+  InitPlan plan;
+  plan.spec = &l->spec;
+  plan.rootfs = l->rootfs;
+  plan.no_pivot = opts.no_pivot;
+  plan.preserve_fds = opts.preserve_fds;
+  plan.cgroups = l->cgroup->view();
+  plan.join = &join;
+  plan.channel = &child_end;
+  plan.exec_fifo = fifo.get();
+  pid_t pid = sys::clone_process(sys::clone_flags(l->spec.linux_spec),
+                                 [&plan] { container_init(plan); });
+  l->init.emplace(pid);
+  child_end.close();
+  fifo.reset();
+
+  l->cgroup->add_process(pid);
+  if (l->spec.linux_spec.has_namespace(CLONE_NEWUSER))
+    sys::write_id_mappings(pid, l->spec.linux_spec.uid_mappings, l->spec.linux_spec.gid_mappings);
+  l->channel.send(SyncType::go);
+  SyncMessage ready = l->channel.expect(SyncType::ready);
+  l->master = std::move(ready.fd);
+
+  state::Update update;
+  update.pid = pid;
+  update.pid_start_time = sys::process_start_time(pid).value_or(0);
+  if (!ctx.store.transition(opts.id, {Status::creating}, Status::created, update))
+    throw Error("container " + opts.id + " was removed while being created");
+  write_pid_file(opts.pid_file, pid);
+  return l;
+}
+
+// Removes what a container left on the host: cgroup, directory, row.
+void cleanup(Context& ctx, const ContainerRecord& rec) {
+  std::string cg = cgroup_of(rec);
+  if (!cg.empty()) sys::Cgroup::attach(cg).destroy();
+  std::error_code ec;
+  std::filesystem::remove_all(ctx.container_dir(rec.id), ec);
+  ctx.store.remove(rec.id);
+}
+
+// Foreground run: forward signals to the init until it exits; returns its wait status.
+int supervise(pid_t pid, const SignalBlock& signals) {
+  for (;;) {
+    siginfo_t info;
+    int sig = sigwaitinfo(&signals.set(), &info);
+    if (sig < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("sigwaitinfo");
+    }
+    if (sig != SIGCHLD) {
+      ::kill(pid, sig);
+      continue;
+    }
+    int status;
+    pid_t done;
+    while ((done = ::waitpid(-1, &status, WNOHANG)) > 0)
+      if (done == pid) return status;
+  }
+}
+
+}  // namespace
+
+Context::Context(const std::string& root_dir)
+    : root(root_dir), store(state::Store::open(root_dir)) {}
+
+void validate_id(const std::string& id) {
+  bool ok = !id.empty() && id != "." && id != ".." && id.size() <= 1024;
+  for (char c : id)
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '+' || c == '-' || c == '.');
+  if (!ok) throw Error("invalid container id \"" + id + "\": use letters, digits, _ + - .");
+}
+
+ContainerRecord refresh(Context& ctx, ContainerRecord rec) {
+  bool dead = false;
+  switch (rec.status) {
+    case Status::creating:
+      dead = !sys::process_alive(rec.creator_pid, rec.creator_start_time) && !init_alive(rec);
+      break;
+    case Status::created:
+    case Status::running:
+    case Status::paused:
+      dead = !init_alive(rec);
+      break;
+    case Status::stopped:
+      break;
+  }
+  if (!dead) return rec;
+  state::Update update;
+  update.finished_at = now_ns();
+  if (ctx.store.transition(rec.id, {rec.status}, Status::stopped, update)) {
+    rec.status = Status::stopped;
+    rec.finished_at = *update.finished_at;
+    return rec;
+  }
+  return ctx.store.get(rec.id);  // somebody else moved it: take theirs
+}
+
+ContainerRecord lookup(Context& ctx, const std::string& id) {
+  validate_id(id);
+  return refresh(ctx, ctx.store.get(id));
+}
+
+void create(Context& ctx, const CreateOptions& opts) {
+  auto l = launch(ctx, opts, /*use_fifo=*/true);
+  l->commit();
+}
+
+void start(Context& ctx, const std::string& id) {
+  ContainerRecord rec = lookup(ctx, id);
+  if (rec.status != Status::created)
+    throw Error("cannot start container " + id + ": it is " + state::to_string(rec.status) +
+                ", not created");
+  state::Update update;
+  update.started_at = now_ns();
+  if (!ctx.store.transition(id, {Status::created}, Status::running, update))
+    throw Error("cannot start container " + id + ": it was started by another engine");
+  std::string fifo_path = ctx.container_dir(id) + "/" + kExecFifo;
+  // Non-blocking open fails with ENXIO when no reader exists: the init is gone.
+  UniqueFd fifo(::open(fifo_path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fifo || ::write(fifo.get(), "0", 1) != 1) {
+    int err = errno;
+    state::Update stopped;
+    stopped.finished_at = now_ns();
+    ctx.store.transition(id, {Status::running}, Status::stopped, stopped);
+    throw_errno(err, "start container " + id + ": its init is not waiting");
+  }
+  ::unlink(fifo_path.c_str());
+}
+
+int run(Context& ctx, const CreateOptions& opts, bool detach) {
+  std::optional<SignalBlock> signals;
+  if (!detach) signals.emplace();
+  auto l = launch(ctx, opts, /*use_fifo=*/false);
+  state::Update update;
+  update.started_at = now_ns();
+  ctx.store.transition(opts.id, {Status::created}, Status::running, update);
+  l->channel.send(SyncType::start);
+  pid_t pid = l->init->get();
+  l->commit();
+  if (detach) return 0;
+
+  int status = supervise(pid, *signals);
+  int code = sys::exit_code_from_status(status);
+  ContainerRecord rec = ctx.store.get(opts.id);
+  cleanup(ctx, rec);
+  return code;
+}
+
+void kill(Context& ctx, const std::string& id, int signal, bool all) {
+  ContainerRecord rec = lookup(ctx, id);
+  if (rec.status == Status::stopped || rec.status == Status::creating)
+    throw Error("cannot kill container " + id + ": container not running");
+  if (!all) {
+    if (::kill(rec.pid, signal) != 0) throw_errno("kill container " + id);
+    return;
+  }
+  for (pid_t pid : container_pids(rec)) ::kill(pid, signal);
+}
+
+void remove(Context& ctx, const std::string& id, bool force) {
+  std::optional<ContainerRecord> found = ctx.store.find(id);
+  if (!found) {
+    if (force) return;  // runc: delete --force of a missing container is not an error
+    throw state::NotFound("container " + id + " does not exist");
+  }
+  ContainerRecord rec = refresh(ctx, *found);
+  switch (rec.status) {
+    case Status::creating:
+      if (!force) throw Error("cannot delete container " + id + ": it is being created");
+      break;
+    case Status::running:
+    case Status::paused:
+      if (!force)
+        throw Error("cannot delete container " + id + " that is not stopped: " +
+                    state::to_string(rec.status));
+      break;
+    case Status::created:
+    case Status::stopped:
+      break;
+  }
+  if (rec.status != Status::stopped && init_alive(rec)) {
+    std::string cg = cgroup_of(rec);
+    if (!cg.empty() && rec.status == Status::paused) sys::Cgroup::attach(cg).thaw();
+    ::kill(rec.pid, SIGKILL);
+    wait_gone(rec.pid, rec.pid_start_time);
+  }
+  cleanup(ctx, rec);
+}
+
+void pause(Context& ctx, const std::string& id) {
+  ContainerRecord rec = lookup(ctx, id);
+  if (rec.status != Status::running) throw Error("cannot pause container " + id + ": it is " + state::to_string(rec.status));
+  sys::Cgroup::attach(cgroup_of(rec)).freeze();
+  ctx.store.transition(id, {Status::running}, Status::paused);
+}
+
+void resume(Context& ctx, const std::string& id) {
+  ContainerRecord rec = lookup(ctx, id);
+  if (rec.status != Status::paused) throw Error("cannot resume container " + id + ": it is not paused");
+  sys::Cgroup::attach(cgroup_of(rec)).thaw();
+  ctx.store.transition(id, {Status::paused}, Status::running);
+}
+
+std::vector<pid_t> container_pids(const ContainerRecord& rec) {
+  std::string cg = cgroup_of(rec);
+  if (cg.empty()) return {};
+  return sys::Cgroup::attach(cg).processes();
+}
+
+nlohmann::json state_json(const ContainerRecord& rec) {
+  auto info = runtime_info(rec);
+  auto annotations = nlohmann::json::parse(rec.annotations_json, nullptr, false);
+  if (!annotations.is_object()) annotations = nlohmann::json::object();
+  nlohmann::json doc = {
+      {"ociVersion", info.value("ociVersion", std::string("1.0.2"))},
+      {"id", rec.id},
+      {"status", state::to_string(rec.status)},
+      {"pid", rec.status == Status::stopped ? 0 : rec.pid},
+      {"bundle", rec.bundle},
+      {"rootfs", rec.rootfs},
+      {"created", format_rfc3339_nano(rec.created_at)},
+      {"annotations", annotations},
+      {"owner", rec.owner},
+  };
+  if (rec.exit_code) doc["exitCode"] = *rec.exit_code;
+  return doc;
+}
+
+}  // namespace engine::runtime
