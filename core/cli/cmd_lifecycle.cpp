@@ -16,6 +16,8 @@ po::options_description create_options(runtime::CreateOptions& o) {
       ("console-socket", po::value(&o.console_socket),
        "unix socket that receives the terminal master (process.terminal: true)")
       ("tty-provider", po::value(&o.tty_provider), "terminal plugin (default pty-devpts)")
+      ("tty-passthrough", po::bool_switch(&o.tty_passthrough),
+       "pty-host: give the container the caller's own terminal, with no relay")
       ("no-pivot", po::bool_switch(&o.no_pivot), "use MS_MOVE + chroot instead of pivot_root")
       ("no-new-keyring", po::bool_switch(&o.no_new_keyring), "do not create a session keyring")
       ("preserve-fds", po::value(&o.preserve_fds)->default_value(0),

@@ -11,6 +11,7 @@
 #include "common/file.hpp"
 #include "linux/process.hpp"
 #include "linux/security.hpp"
+#include "runtime/terminal_session.hpp"
 
 namespace engine::runtime {
 namespace {
@@ -64,7 +65,8 @@ void prepare_rootfs(const InitPlan& plan) {
     sys::create_dev_symlinks(root.get());
   }
   sys::open_in_root(root.get(), spec.process->cwd, true, true);
-  if (plan.terminal) plan.terminal->setup_mounts(plan.rootfs);
+  if (plan.terminal)
+    guard_plugin(plan.terminal_name, [&] { plan.terminal->setup_mounts(plan.rootfs); });
 }
 
 void finish_rootfs(const oci::Spec& spec) {
@@ -114,7 +116,9 @@ void run_init(const InitPlan& plan) {
   prepare_rootfs(plan);
   sys::enter_rootfs(plan.rootfs, plan.no_pivot);
   finish_rootfs(spec);
-  int master = plan.terminal ? plan.terminal->setup_init() : -1;
+  int master = plan.terminal
+                   ? guard_plugin(plan.terminal_name, [&] { return plan.terminal->setup_init(); })
+                   : -1;
   check(::chdir(proc.cwd.c_str()), "chdir " + proc.cwd);
   sys::apply_rlimits(proc.rlimits);
   if (proc.capabilities) sys::drop_bounding_set(*proc.capabilities);

@@ -22,7 +22,8 @@ struct InitPlan {
   const std::vector<sys::NamespaceFd>* join = nullptr;  // namespaces given by path
   const SyncChannel* channel = nullptr;   // the init's end
   int exec_fifo = -1;                     // create: wait on this fifo; -1: wait for `start` msg
-  sdk::TerminalSession* terminal = nullptr;
+  sdk::TerminalSession* terminal = nullptr;  // null when process.terminal is false
+  std::string terminal_name;
 };
 
 // Entry point of the cloned child. Never returns: execs the program or reports the error

@@ -17,6 +17,9 @@
 #include "linux/process.hpp"
 #include "oci/spec.hpp"
 #include "runtime/container_init.hpp"
+#include "runtime/terminal_session.hpp"
+#include "terminal/relay.hpp"
+#include "terminal/tty.hpp"
 
 namespace engine::runtime {
 namespace {
@@ -104,8 +107,9 @@ struct Launch {
   std::optional<DirGuard> dir_guard;
   std::optional<sys::Cgroup> cgroup;
   std::optional<sys::ChildGuard> init;
+  std::unique_ptr<ContainerTerminal> terminal;  // process.terminal: true
   SyncChannel channel;  // parent's end
-  UniqueFd master;      // terminal master, if any
+  UniqueFd master;      // terminal master held by the engine (foreground run), if any
 
   void commit() {
     init->release();
@@ -119,9 +123,35 @@ std::string absolute(const std::string& path) {
   return std::filesystem::absolute(path).lexically_normal().string();
 }
 
-// The whole create, up to the init waiting for start. `use_fifo`: create waits on the exec
-// fifo (so a later `engine start` can release it); run uses the sync channel instead.
-std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, bool use_fifo) {
+enum class Mode { create, run_detached, run_foreground };
+
+// Who will hold the terminal master: the console socket's owner, or the foreground relay.
+// A detached container with nobody to hold it is refused, as runc does.
+std::unique_ptr<ContainerTerminal> plan_terminal(Context& ctx, const CreateOptions& opts,
+                                                 const oci::Process& proc, Mode mode) {
+  if (!proc.terminal) {
+    if (!opts.console_socket.empty())
+      throw Error("--console-socket given but process.terminal is false in config.json");
+    return nullptr;
+  }
+  if (mode != Mode::run_foreground && opts.console_socket.empty())
+    throw Error("process.terminal is true: a detached container needs --console-socket to "
+                "receive the terminal master");
+  TerminalChoice choice;
+  if (!opts.tty_provider.empty()) choice.provider = opts.tty_provider;
+  choice.caller_terminal = mode == Mode::run_foreground ? terminal::caller_terminal() : -1;
+  choice.passthrough = opts.tty_passthrough;
+  if (choice.passthrough && (choice.caller_terminal < 0 || !opts.console_socket.empty()))
+    throw Error("--tty-passthrough needs a foreground run from a terminal");
+  auto term = open_terminal(ctx.plugin_dirs, choice, proc, opts.id, /*exec=*/false);
+  term->prepare_host();
+  return term;
+}
+
+// The whole create, up to the init waiting for start. create waits on the exec fifo (so a
+// later `engine start` can release it); run uses the sync channel instead.
+std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, Mode mode) {
+  bool use_fifo = mode == Mode::create;
   validate_id(opts.id);
   auto l = std::make_unique<Launch>();
   l->bundle = absolute(opts.bundle);
@@ -134,8 +164,8 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, bool use
   l->spec = oci::load_bundle(l->bundle);
   l->rootfs = oci::rootfs_path(l->spec, l->bundle);
   const oci::Process& proc = *l->spec.process;
-  if (proc.terminal)
-    throw Error("process.terminal: true needs a terminal provider plugin (not loaded)");
+  // Loaded before the row exists: an unknown provider leaves nothing to undo.
+  l->terminal = plan_terminal(ctx, opts, proc, mode);
 
   ContainerRecord rec;
   rec.id = opts.id;
@@ -147,6 +177,7 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, bool use
   rec.created_at = now_ns();
   rec.config_digest = sha256_hex(config_text);
   rec.annotations_json = nlohmann::json(l->spec.annotations).dump();
+  if (l->terminal) rec.terminal_provider = l->terminal->provider_name();
   std::string cgroup_path = sys::cgroup_relative_path(l->spec.linux_spec.cgroups_path, opts.id);
   rec.runtime_json = nlohmann::json{{"cgroup", cgroup_path}, {"ociVersion", l->spec.oci_version}}.dump();
   ctx.store.insert(rec);
@@ -176,6 +207,10 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, bool use
   plan.join = &join;
   plan.channel = &child_end;
   plan.exec_fifo = fifo.get();
+  if (l->terminal) {
+    plan.terminal = &l->terminal->session();
+    plan.terminal_name = l->terminal->provider_name();
+  }
   pid_t pid = sys::clone_process(sys::clone_flags(l->spec.linux_spec),
                                  [&plan] { container_init(plan); });
   l->init.emplace(pid);
@@ -187,7 +222,14 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, bool use
     sys::write_id_mappings(pid, l->spec.linux_spec.uid_mappings, l->spec.linux_spec.gid_mappings);
   l->channel.send(SyncType::go);
   SyncMessage ready = l->channel.expect(SyncType::ready);
-  l->master = std::move(ready.fd);
+  if (l->terminal) {
+    l->master.reset(l->terminal->host_ready(ready.fd.release()));
+    if (!opts.console_socket.empty()) {
+      // The caller owns the master from here on (runc sends it before start, runc#1302).
+      terminal::send_to_console_socket(opts.console_socket, l->master.get());
+      l->master.reset();
+    }
+  }
 
   state::Update update;
   update.pid = pid;
@@ -205,26 +247,6 @@ void cleanup(Context& ctx, const ContainerRecord& rec) {
   std::error_code ec;
   std::filesystem::remove_all(ctx.container_dir(rec.id), ec);
   ctx.store.remove(rec.id);
-}
-
-// Foreground run: forward signals to the init until it exits; returns its wait status.
-int supervise(pid_t pid, const SignalBlock& signals) {
-  for (;;) {
-    siginfo_t info;
-    int sig = sigwaitinfo(&signals.set(), &info);
-    if (sig < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("sigwaitinfo");
-    }
-    if (sig != SIGCHLD) {
-      ::kill(pid, sig);
-      continue;
-    }
-    int status;
-    pid_t done;
-    while ((done = ::waitpid(-1, &status, WNOHANG)) > 0)
-      if (done == pid) return status;
-  }
 }
 
 }  // namespace
@@ -270,7 +292,7 @@ ContainerRecord lookup(Context& ctx, const std::string& id) {
 }
 
 void create(Context& ctx, const CreateOptions& opts) {
-  auto l = launch(ctx, opts, /*use_fifo=*/true);
+  auto l = launch(ctx, opts, Mode::create);
   l->commit();
 }
 
@@ -299,20 +321,35 @@ void start(Context& ctx, const std::string& id) {
 int run(Context& ctx, const CreateOptions& opts, bool detach) {
   std::optional<SignalBlock> signals;
   if (!detach) signals.emplace();
-  auto l = launch(ctx, opts, /*use_fifo=*/false);
+  auto l = launch(ctx, opts, detach ? Mode::run_detached : Mode::run_foreground);
+  // Raw mode before the program starts, so its first output meets the final modes.
+  int caller_tty = terminal::caller_terminal();
+  std::optional<terminal::RawMode> raw;
+  if (l->master && caller_tty >= 0) raw.emplace(caller_tty);
   state::Update update;
   update.started_at = now_ns();
   ctx.store.transition(opts.id, {Status::created}, Status::running, update);
   l->channel.send(SyncType::start);
+  if (detach) {
+    l->commit();
+    return 0;
+  }
+  // Until the container is reaped, a failure leaves the guards to kill and clean up.
   pid_t pid = l->init->get();
+  int status;
+  if (l->master) {
+    terminal::RelayEnds ends;
+    ends.master = l->master.get();
+    ends.winsize_source = caller_tty;
+    status = terminal::relay_until_exit(ends, pid, signals->set());
+  } else {
+    status = terminal::forward_signals_until_exit(pid, signals->set());
+  }
+  l->init->release();
   l->commit();
-  if (detach) return 0;
-
-  int status = supervise(pid, *signals);
-  int code = sys::exit_code_from_status(status);
-  ContainerRecord rec = ctx.store.get(opts.id);
-  cleanup(ctx, rec);
-  return code;
+  raw.reset();
+  cleanup(ctx, ctx.store.get(opts.id));
+  return sys::exit_code_from_status(status);
 }
 
 void kill(Context& ctx, const std::string& id, int signal, bool all) {

@@ -30,6 +30,7 @@ struct CreateOptions {
   bool no_new_keyring = false;
   int preserve_fds = 0;
   std::string tty_provider;  // terminal plugin, "" = default
+  bool tty_passthrough = false;  // pty-host: hand the caller's own terminal to the container
 };
 
 // create: the container waits in `created` for start. Throws Error.

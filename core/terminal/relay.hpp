@@ -1,0 +1,25 @@
+#pragma once
+// The foreground relay between the caller's terminal and a container's pty master.
+#include <signal.h>
+#include <sys/types.h>
+
+namespace engine::terminal {
+
+struct RelayEnds {
+  int input = 0;    // caller's input (-1: none)
+  int output = 1;   // caller's output
+  int master = -1;  // the container's pty master
+  int winsize_source = -1;  // caller's terminal to follow on SIGWINCH (-1: none)
+};
+
+// Copies input to the master and the master to output with epoll until `child` (our child)
+// exits, forwarding each signal in `signals` (which the caller has blocked) to it and
+// propagating SIGWINCH as a resize. After the exit, drains the master until EIO so no output
+// is lost. Returns the child's wait status.
+int relay_until_exit(const RelayEnds& ends, pid_t child, const sigset_t& signals);
+
+// Waits for `child` without a terminal, forwarding the signals in `signals` (blocked by the
+// caller). Returns the wait status.
+int forward_signals_until_exit(pid_t child, const sigset_t& signals);
+
+}  // namespace engine::terminal

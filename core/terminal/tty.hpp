@@ -1,0 +1,35 @@
+#pragma once
+// The caller's terminal on the host side: raw mode for a session, window sizes, console socket.
+#include <sys/ioctl.h>
+#include <termios.h>
+
+#include <optional>
+#include <string>
+
+namespace engine::terminal {
+
+// Puts fd in raw mode and restores the saved modes when destroyed (and on restore()).
+class RawMode {
+ public:
+  explicit RawMode(int fd);
+  RawMode(const RawMode&) = delete;
+  ~RawMode() { restore(); }
+  void restore();
+  bool active() const { return active_; }
+
+ private:
+  int fd_;
+  bool active_ = false;
+  struct termios saved_{};
+};
+
+// The first of stdin, stdout, stderr that is a terminal, or -1 (runc#2485: any std stream).
+int caller_terminal();
+std::optional<struct winsize> window_size(int fd);
+void set_window_size(int fd, const struct winsize& ws);
+
+// OCI console socket protocol: connect to path, send one message with the master in
+// SCM_RIGHTS and the pty name as data. No reply is read.
+void send_to_console_socket(const std::string& socket_path, int master);
+
+}  // namespace engine::terminal
