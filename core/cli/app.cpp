@@ -14,6 +14,7 @@ int cmd_delete(const Invocation&);
 int cmd_ps(const Invocation&);
 int cmd_pause(const Invocation&);
 int cmd_resume(const Invocation&);
+int cmd_plugins(const Invocation&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -30,6 +31,8 @@ const std::vector<Command>& commands() {
       {"list", "list [--format table|json] [-q]", "list containers (alias of ps)", cmd_ps},
       {"pause", "pause ID", "freeze every process of a container", cmd_pause},
       {"resume", "resume ID", "thaw a paused container", cmd_resume},
+      {"plugins", "plugins [--format table|json]", "list the plugins found and their API versions",
+       cmd_plugins},
   };
   return table;
 }

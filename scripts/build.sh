@@ -1,0 +1,7 @@
+#!/bin/sh
+# Configures and builds engine into ./build (or $BUILD_DIR).
+set -eu
+cd "$(dirname "$0")/.."
+build="${BUILD_DIR:-build}"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" >/dev/null
+cmake --build "$build" -j"$(nproc)"

@@ -1,0 +1,201 @@
+// process.terminal: true with each terminal provider, driven through a pty the test owns.
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "linux/unix_socket.hpp"
+#include "support/harness.hpp"
+#include "support/pty_session.hpp"
+
+namespace engine::test {
+namespace {
+
+class Terminal : public EngineTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  // A bundle whose process is an interactive shell on a terminal.
+  void make_interactive(Bundle& b, const std::vector<std::string>& args = {"sh"}) {
+    b.config()["process"]["terminal"] = true;
+    b.config()["process"]["env"].push_back("PS1=prompt$ ");
+    b.args(args);
+  }
+  std::vector<std::string> run_argv(const Bundle& b, const std::string& id) {
+    return {engine_binary(), "--root", test_root(), "run", "--tty-provider", GetParam(),
+            "--bundle", b.dir(), id};
+  }
+  std::string expected_tty() const { return GetParam() == "pty-devpts" ? "/dev/pts/0" : "/dev/console"; }
+};
+
+TEST_P(Terminal, InteractiveEchoAndExitCode) {
+  Bundle b;
+  make_interactive(b);
+  PtySession s(run_argv(b, unique_id()));
+  ASSERT_TRUE(s.expect("prompt$ ")) << s.transcript();
+  s.send("echo sum=$((40+2))\r");
+  EXPECT_TRUE(s.expect("sum=42")) << s.transcript();
+  s.send("exit 42\r");
+  EXPECT_EQ(s.wait(), 42) << s.transcript();
+}
+
+TEST_P(Terminal, TtyNameInsideAndConsole) {
+  Bundle b;
+  make_interactive(b);
+  PtySession s(run_argv(b, unique_id()));
+  ASSERT_TRUE(s.expect("prompt$ "));
+  s.send("tty; echo via-console > /dev/console\r");
+  EXPECT_TRUE(s.expect(expected_tty())) << s.transcript();
+  EXPECT_TRUE(s.expect("via-console")) << s.transcript();
+  s.send("exit\r");
+  EXPECT_EQ(s.wait(), 0);
+}
+
+TEST_P(Terminal, WindowSizeAndResize) {
+  Bundle b;
+  make_interactive(b);
+  PtySession s(run_argv(b, unique_id()), 33, 101);
+  ASSERT_TRUE(s.expect("prompt$ "));
+  s.send("stty size\r");
+  EXPECT_TRUE(s.expect("33 101")) << s.transcript();
+  s.resize(40, 120);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  s.send("stty size\r");
+  EXPECT_TRUE(s.expect("40 120")) << s.transcript();
+  s.send("exit\r");
+  EXPECT_EQ(s.wait(), 0);
+}
+
+TEST_P(Terminal, ConsoleSizeFromConfigWins) {
+  Bundle b;
+  make_interactive(b, {"stty", "size"});
+  b.config()["process"]["consoleSize"] = {{"height", 17}, {"width", 71}};
+  b.write();
+  PtySession s(run_argv(b, unique_id()), 30, 90);
+  EXPECT_TRUE(s.expect("17 71")) << s.transcript();
+  EXPECT_EQ(s.wait(), 0);
+}
+
+TEST_P(Terminal, CtrlCStopsTheForegroundJobOnly) {
+  Bundle b;
+  make_interactive(b);
+  PtySession s(run_argv(b, unique_id()));
+  ASSERT_TRUE(s.expect("prompt$ "));
+  s.send("sleep 100\r");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  s.send("\x03");
+  ASSERT_TRUE(s.expect("prompt$ ")) << s.transcript();
+  s.send("echo status=$?\r");
+  EXPECT_TRUE(s.expect("status=130")) << s.transcript();
+  s.send("exit\r");
+  EXPECT_EQ(s.wait(), 0);
+}
+
+TEST_P(Terminal, OnlyTheContainersPtysAreVisible) {
+  Bundle b;
+  make_interactive(b);
+  PtySession s(run_argv(b, unique_id()));
+  ASSERT_TRUE(s.expect("prompt$ "));
+  s.send("echo [$(ls /dev/pts | tr '\\n' ' ')]\r");
+  // pty-devpts: its own pty 0 beside ptmx; pty-host: the container's instance holds none.
+  std::string expected = GetParam() == "pty-devpts" ? "[0 ptmx ]" : "[ptmx ]";
+  EXPECT_TRUE(s.expect(expected)) << s.transcript();
+  s.send("exit\r");
+  EXPECT_EQ(s.wait(), 0);
+}
+
+TEST_P(Terminal, NoOutputLostInABurstBeforeExit) {
+  Bundle b;
+  make_interactive(b, {"sh", "-c", "head -c 10485760 /dev/zero | tr '\\0' x"});
+  PtySession s(run_argv(b, unique_id()));
+  std::string out = s.read_to_end();
+  EXPECT_EQ(std::count(out.begin(), out.end(), 'x'), 10485760);
+}
+
+TEST_P(Terminal, CallerModesRestoredAfterExit) {
+  Bundle b;
+  make_interactive(b, {"sh", "-c", "exit 5"});
+  PtySession s(run_argv(b, unique_id()));
+  struct termios before = s.modes();
+  EXPECT_EQ(s.wait(), 5);
+  struct termios after = s.modes();
+  EXPECT_EQ(before.c_lflag, after.c_lflag);
+  EXPECT_EQ(before.c_iflag, after.c_iflag);
+  EXPECT_EQ(before.c_oflag, after.c_oflag);
+  EXPECT_TRUE(after.c_lflag & ECHO);
+}
+
+TEST_P(Terminal, CallerModesRestoredWhenTheEngineGetsSigterm) {
+  Bundle b;
+  make_interactive(b, {"sh", "-c", "trap 'exit 9' TERM; while true; do sleep 0.05; done"});
+  PtySession s(run_argv(b, unique_id()));
+  struct termios before = s.modes();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(s.modes().c_lflag & ECHO) << "raw mode during the session";
+  s.signal(SIGTERM);
+  EXPECT_EQ(s.wait(), 9);
+  EXPECT_EQ(s.modes().c_lflag, before.c_lflag);
+}
+
+TEST_P(Terminal, ConsoleSocketReceivesTheMaster) {
+  Bundle b;
+  make_interactive(b, {"sh", "-c", "read line; echo got:$line; tty"});
+  std::string sock_path = b.dir() + "/console.sock";
+  UniqueFd listener = sys::listen_unix(sock_path);
+  std::string id = unique_id();
+  UniqueFd master;
+  std::thread receiver([&] {
+    UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    char name[256];
+    sys::recv_with_fd(conn.get(), name, sizeof name, &master);
+  });
+  Result r = engine({"create", "--tty-provider", GetParam(), "--console-socket", sock_path,
+                     "--bundle", b.dir(), id});
+  receiver.join();
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_TRUE(master) << "no master received";
+  ASSERT_EQ(engine({"start", id}).code, 0);
+  std::string line = "hello\r";
+  ASSERT_EQ(::write(master.get(), line.data(), line.size()), static_cast<ssize_t>(line.size()));
+  std::string out;
+  char buf[4096];
+  while (out.find(expected_tty()) == std::string::npos) {
+    ssize_t n = ::read(master.get(), buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_NE(out.find("got:hello"), std::string::npos) << out;
+  EXPECT_NE(out.find(expected_tty()), std::string::npos) << out;
+  EXPECT_TRUE(eventually([&] {
+    return nlohmann::json::parse(engine({"state", id}).out)["status"] == "stopped";
+  }));
+  auto list = nlohmann::json::parse(engine({"ps", "--format", "json"}).out);
+  EXPECT_EQ(engine({"delete", id}).code, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Providers, Terminal, ::testing::Values("pty-devpts", "pty-host"));
+
+class TerminalErrors : public EngineTest {};
+
+TEST_F(TerminalErrors, DetachedWithoutConsoleSocketIsRefused) {
+  Bundle b;
+  b.config()["process"]["terminal"] = true;
+  b.write();
+  Result r = engine({"create", "--bundle", b.dir(), unique_id()});
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("--console-socket"), std::string::npos) << r.err;
+}
+
+TEST_F(TerminalErrors, UnknownProviderIsNamed) {
+  Bundle b;
+  b.config()["process"]["terminal"] = true;
+  b.write();
+  Result r = engine({"run", "--tty-provider", "no-such-provider", "--bundle", b.dir(), unique_id()});
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("no-such-provider"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("not found"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace engine::test
