@@ -160,9 +160,14 @@ CgroupLayout parse_cgroup_layout(const std::string& mountinfo) {
       if (layout.unified_root.empty()) layout.unified_root = mount_point;
     } else if (tail[0] == "cgroup") {
       CgroupLayout::Hierarchy h{mount_point, {}};
-      for (const auto& opt : split(tail[2], ','))
-        if (opt != "rw" && opt != "ro" && opt.find('=') == std::string::npos) h.controllers.push_back(opt);
-        else if (opt.rfind("name=", 0) == 0) h.controllers.push_back(opt);
+      // Super options mix controllers with mount options; keep the controllers and name=.
+      static const char* const kNotControllers[] = {"rw", "ro", "xattr", "clone_children",
+                                                    "noprefix", "cpuset_v2_mode", "favordynmods"};
+      for (const auto& opt : split(tail[2], ',')) {
+        bool generic = opt.find('=') != std::string::npos && opt.rfind("name=", 0) != 0;
+        for (const char* n : kNotControllers) generic = generic || opt == n;
+        if (!generic) h.controllers.push_back(opt);
+      }
       layout.v1.push_back(h);
     }
   }

@@ -65,6 +65,12 @@ void remount_bind(const std::string& target, unsigned long flags, unsigned long 
   do_mount("", target, nullptr, MS_BIND | MS_REMOUNT | wanted, "", what);
 }
 
+// An fd opened before a mount still points at the covered directory: after mounting, the
+// destination must be opened again to act on the new mount.
+UniqueFd reopen(int root_fd, const std::string& destination) {
+  return open_in_root(root_fd, destination, false, true);
+}
+
 void mount_cgroup(int root_fd, const oci::Mount& m, const CgroupView& view) {
   auto opts = parse_mount_options(m.options);
   bool ro = opts.flags & MS_RDONLY;
@@ -72,8 +78,8 @@ void mount_cgroup(int root_fd, const oci::Mount& m, const CgroupView& view) {
   std::string what = "mount cgroup on " + m.destination;
   if (view.unified) {
     do_mount(view.unified_dir, fd_path(target.get()), nullptr, MS_BIND, "", what);
-    remount_bind(fd_path(target.get()), opts.flags | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                 opts.clear_flags, what);
+    remount_bind(fd_path(reopen(root_fd, m.destination).get()),
+                 opts.flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, opts.clear_flags, what);
     return;
   }
   // cgroup v1: a tmpfs with each hierarchy's container directory bound in, as runc does.
@@ -83,10 +89,12 @@ void mount_cgroup(int root_fd, const oci::Mount& m, const CgroupView& view) {
     std::string dest = m.destination + "/" + name;
     UniqueFd sub = open_in_root(root_fd, dest, true, true);
     do_mount(host_dir, fd_path(sub.get()), nullptr, MS_BIND, "", "mount cgroup on " + dest);
-    remount_bind(fd_path(sub.get()), MS_NOSUID | MS_NODEV | MS_NOEXEC | (ro ? MS_RDONLY : 0), 0,
-                 "mount cgroup on " + dest);
+    remount_bind(fd_path(reopen(root_fd, dest).get()),
+                 MS_NOSUID | MS_NODEV | MS_NOEXEC | (ro ? MS_RDONLY : 0), 0, "mount cgroup on " + dest);
   }
-  if (ro) remount_bind(fd_path(target.get()), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0, what);
+  if (ro)
+    remount_bind(fd_path(reopen(root_fd, m.destination).get()),
+                 MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0, what);
 }
 
 // "a,gid=5,b" without the options starting with prefix.
@@ -187,10 +195,12 @@ void mount_entry(int root_fd, const oci::Mount& m, const CgroupView& cgroups) {
     struct stat st;
     if (::stat(m.source.c_str(), &st) != 0) throw_errno("mount " + m.source + " on " + m.destination);
     UniqueFd target = open_in_root(root_fd, m.destination, true, S_ISDIR(st.st_mode));
-    std::string tpath = fd_path(target.get());
-    do_mount(m.source, tpath, nullptr, opts.flags & (MS_BIND | MS_REC), "", what);
-    if ((opts.flags & ~(MS_BIND | MS_REC)) != 0) remount_bind(tpath, opts.flags, opts.clear_flags, what);
-    if (opts.propagation) do_mount("", tpath, nullptr, opts.propagation, "", what);
+    do_mount(m.source, fd_path(target.get()), nullptr, opts.flags & (MS_BIND | MS_REC), "", what);
+    if ((opts.flags & ~(MS_BIND | MS_REC)) == 0 && !opts.propagation) return;
+    UniqueFd mounted = reopen(root_fd, m.destination);
+    if ((opts.flags & ~(MS_BIND | MS_REC)) != 0)
+      remount_bind(fd_path(mounted.get()), opts.flags, opts.clear_flags, what);
+    if (opts.propagation) do_mount("", fd_path(mounted.get()), nullptr, opts.propagation, "", what);
     return;
   }
   UniqueFd target = open_in_root(root_fd, m.destination, true, true);
@@ -204,7 +214,8 @@ void mount_entry(int root_fd, const oci::Mount& m, const CgroupView& cgroups) {
     std::string without = drop_option(data, "gid=");
     do_mount(m.source.empty() ? m.type : m.source, tpath, m.type.c_str(), opts.flags, without, what);
   }
-  if (opts.propagation) do_mount("", tpath, nullptr, opts.propagation, "", what);
+  if (opts.propagation)
+    do_mount("", fd_path(reopen(root_fd, m.destination).get()), nullptr, opts.propagation, "", what);
 }
 
 void create_devices(int root_fd, const std::vector<oci::Device>& extra, bool in_user_namespace) {

@@ -56,14 +56,6 @@ void make_rootfs(const std::string& rootfs) {
   std::ofstream(rootfs + "/etc/group") << "root:x:0:\ntty:x:5:\nnobody:x:65534:\n";
 }
 
-std::string read_all(int fd) {
-  std::string out;
-  char buf[65536];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  return out;
-}
-
 }  // namespace
 
 std::string engine_binary() { return ENGINE_BINARY; }
@@ -102,27 +94,36 @@ Result run_program(const std::vector<std::string>& argv, const RunOptions& opts)
     }
     ::close(fd);
   });
-  std::atomic<bool> done{false};
-  std::thread watchdog([&] {
-    auto deadline = std::chrono::steady_clock::now() + opts.timeout;
-    while (!done && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (!done) ::kill(pid, SIGKILL);
-  });
-  std::string err_text;
-  std::thread err_reader([&] { err_text = read_all(err[0]); });
+  // Read until the program has exited, not until EOF: a container created with pass-through
+  // stdio keeps the pipes open long after `engine create` returned (runc#1721).
   Result r;
-  r.out = read_all(out[0]);
-  err_reader.join();
+  for (int fd : {out[0], err[0]}) ::fcntl(fd, F_SETFL, O_NONBLOCK);
+  auto drain = [&] {
+    char buf[65536];
+    ssize_t n;
+    while ((n = ::read(out[0], buf, sizeof buf)) > 0) r.out.append(buf, static_cast<size_t>(n));
+    while ((n = ::read(err[0], buf, sizeof buf)) > 0) r.err.append(buf, static_cast<size_t>(n));
+  };
+  auto deadline = std::chrono::steady_clock::now() + opts.timeout;
   int status = 0;
-  ::waitpid(pid, &status, 0);
-  done = true;
-  watchdog.join();
+  bool killed = false;
+  for (;;) {
+    struct pollfd p[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+    ::poll(p, 2, 5);
+    drain();
+    if (::waitpid(pid, &status, WNOHANG) == pid) break;
+    if (!killed && std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      killed = true;
+    }
+  }
+  drain();
   feeder.join();
   ::close(out[0]);
   ::close(err[0]);
-  r.err = err_text;
-  if (WIFEXITED(status)) r.code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) r.code = WTERMSIG(status) == SIGKILL ? -1 : 128 + WTERMSIG(status);
+  if (killed) r.code = -1;
+  else if (WIFEXITED(status)) r.code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status)) r.code = 128 + WTERMSIG(status);
   return r;
 }
 
@@ -150,6 +151,7 @@ Bundle::Bundle() {
   if (r.code != 0) throw std::runtime_error("engine spec failed: " + r.err);
   config_ = nlohmann::json::parse(std::ifstream(dir_ + "/config.json"));
   config_["process"]["terminal"] = false;
+  config_["root"]["readonly"] = false;  // tests write marker files; one test checks readonly
   config_["process"]["env"].push_back(marker());
   write();
 }
