@@ -80,8 +80,8 @@ int relay_until_exit(const RelayEnds& ends, pid_t child, const sigset_t& signals
   if (!ep) throw_errno("epoll_create1");
   int flags = ::fcntl(ends.master, F_GETFL);
   ::fcntl(ends.master, F_SETFL, flags | O_NONBLOCK);
-  if (ends.winsize_source >= 0)
-    if (auto ws = window_size(ends.winsize_source)) ::ioctl(ends.master, TIOCSWINSZ, &*ws);
+  // The initial size was set by the provider (consoleSize, else the caller's); only later
+  // changes are followed here.
 
   auto watch = [&](int fd, uint32_t events) {
     struct epoll_event ev{};

@@ -17,7 +17,9 @@
 #include <sys/syscall.h>
 
 #include <boost/dll/alias.hpp>
+#include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "engine/sdk/pty.hpp"
 #include "engine/sdk/terminal.hpp"
@@ -46,6 +48,22 @@ void block_tiocsti() {
   if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) pty::fail("seccomp: block TIOCSTI");
 }
 
+// mount(2) refuses a bind source from another mount namespace (EINVAL), and the slave was
+// opened in the host's. Open it again by its path in this (copied) namespace and check it is
+// the same device, so a swapped path cannot slip in.
+int reopen_in_this_namespace(int slave) {
+  char path[256];
+  if (::ttyname_r(slave, path, sizeof path) != 0) pty::fail("find the name of the host terminal");
+  int fd = ::open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) pty::fail(std::string("reopen ") + path);
+  struct stat want, got;
+  if (::fstat(slave, &want) != 0 || ::fstat(fd, &got) != 0 || want.st_rdev != got.st_rdev) {
+    ::close(fd);
+    throw PluginError(std::string(path) + " is not the terminal the engine opened");
+  }
+  return fd;
+}
+
 class HostSession : public TerminalSession {
  public:
   explicit HostSession(TerminalRequest req) : req_(std::move(req)) {}
@@ -72,7 +90,15 @@ class HostSession : public TerminalSession {
   // The container's /dev/pts is its own instance: the slave becomes visible as /dev/console,
   // which is also where ttyname() finds it.
   void setup_mounts(const std::string& rootfs) override {
-    if (req_.bind_console) pty::bind_fd_onto(slave_, rootfs + "/dev/console");
+    if (!req_.bind_console) return;
+    int local = reopen_in_this_namespace(slave_);
+    try {
+      pty::bind_fd_onto(local, rootfs + "/dev/console");
+    } catch (...) {
+      ::close(local);
+      throw;
+    }
+    ::close(local);
   }
 
   int setup_init() override { return attach(); }
