@@ -19,17 +19,25 @@ void print_containers(runtime::Context& ctx, const std::string& format, bool qui
   }
   if (format == "json") {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& rec : records) out.push_back(runtime::state_json(rec));
+    for (const auto& rec : records) {
+      auto entry = runtime::state_json(rec);
+      // Beyond the OCI state: what `ps` adds for people comparing containers.
+      entry["terminalProvider"] = rec.terminal_provider;
+      if (rec.exit_code) entry["exitCode"] = *rec.exit_code;
+      out.push_back(entry);
+    }
     std::cout << out.dump() << "\n";
     return;
   }
-  std::printf("%-20s %-8s %-9s %-5s %-32s %s\n", "ID", "PID", "STATUS", "EXIT", "CREATED", "BUNDLE");
+  std::printf("%-20s %-8s %-9s %-5s %-11s %-31s %s\n", "ID", "PID", "STATUS", "EXIT", "TTY", "CREATED",
+              "BUNDLE");
   for (const auto& rec : records) {
     bool stopped = rec.status == state::Status::stopped;
     std::string exit = rec.exit_code ? std::to_string(*rec.exit_code) : "-";
-    std::printf("%-20s %-8d %-9s %-5s %-32s %s\n", rec.id.c_str(), stopped ? 0 : rec.pid,
-                state::to_string(rec.status), exit.c_str(), format_rfc3339_nano(rec.created_at).c_str(),
-                rec.bundle.c_str());
+    std::string tty = rec.terminal_provider.empty() ? "-" : rec.terminal_provider;
+    std::printf("%-20s %-8d %-9s %-5s %-11s %-31s %s\n", rec.id.c_str(), stopped ? 0 : rec.pid,
+                state::to_string(rec.status), exit.c_str(), tty.c_str(),
+                format_rfc3339_nano(rec.created_at).c_str(), rec.bundle.c_str());
   }
 }
 
