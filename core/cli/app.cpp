@@ -15,6 +15,7 @@ int cmd_ps(const Invocation&);
 int cmd_pause(const Invocation&);
 int cmd_resume(const Invocation&);
 int cmd_plugins(const Invocation&);
+int cmd_exec(const Invocation&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -23,6 +24,8 @@ const std::vector<Command>& commands() {
        cmd_create},
       {"start", "start ID", "run the program of a created container", cmd_start},
       {"run", "run [options] ID", "create and start a container", cmd_run},
+      {"exec", "exec [options] ID [COMMAND [ARGS...]]", "run a new process in a running container",
+       cmd_exec},
       {"state", "state ID", "print the OCI state of a container", cmd_state},
       {"kill", "kill [--all] ID [SIGNAL]", "send a signal to a container (default TERM)", cmd_kill},
       {"delete", "delete [--force] ID", "remove a container and everything it made", cmd_delete},

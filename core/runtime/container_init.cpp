@@ -10,20 +10,11 @@
 #include "common/error.hpp"
 #include "common/file.hpp"
 #include "linux/process.hpp"
-#include "linux/security.hpp"
+#include "runtime/process_setup.hpp"
 #include "runtime/terminal_session.hpp"
 
 namespace engine::runtime {
 namespace {
-
-// The parent blocks signals to forward them; the program must start with a clean slate.
-void reset_signals() {
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  for (int sig = 1; sig < NSIG; ++sig)
-    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
-}
 
 void become_namespace_root(const oci::Spec& spec) {
   if (!spec.linux_spec.has_namespace(CLONE_NEWUSER)) return;
@@ -95,13 +86,6 @@ void wait_for_start(const InitPlan& plan) {
   if (::read(plan.exec_fifo, &byte, 1) != 1) ::_exit(1);
 }
 
-std::vector<char*> c_strings(const std::vector<std::string>& v) {
-  std::vector<char*> out;
-  for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
-
 void run_init(const InitPlan& plan) {
   const oci::Spec& spec = *plan.spec;
   const oci::Process& proc = *spec.process;
@@ -120,26 +104,14 @@ void run_init(const InitPlan& plan) {
                    ? guard_plugin(plan.terminal_name, [&] { return plan.terminal->setup_init(); })
                    : -1;
   check(::chdir(proc.cwd.c_str()), "chdir " + proc.cwd);
-  sys::apply_rlimits(proc.rlimits);
-  if (proc.capabilities) sys::drop_bounding_set(*proc.capabilities);
-  // Without no_new_privs only a privileged process may load a filter: do it before setuid.
-  bool late_seccomp = proc.no_new_privileges;
-  if (spec.linux_spec.seccomp && !late_seccomp) sys::load_seccomp(*spec.linux_spec.seccomp);
-  sys::change_user(proc.user, proc.capabilities);
+  drop_privileges(proc, spec.linux_spec.seccomp);
+  // Resolved now, as the user, so a missing program fails create rather than start.
   std::string program = sys::resolve_executable(proc.args[0], proc.env);
-  ::umask(proc.user.umask.value_or(022));
-  // Only 0, 1, 2 and the preserved fds survive exec; ours are all close-on-exec.
-  sys::set_cloexec_from(3 + plan.preserve_fds);
-  for (int fd = 3; fd < 3 + plan.preserve_fds; ++fd) sys::clear_cloexec(fd);
+  keep_only_stdio_and(plan.preserve_fds);
   plan.channel->send(SyncType::ready, {}, master);
   if (master >= 0) ::close(master);
   wait_for_start(plan);
-  if (proc.no_new_privileges) sys::set_no_new_privileges();
-  if (spec.linux_spec.seccomp && late_seccomp) sys::load_seccomp(*spec.linux_spec.seccomp);
-  auto argv = c_strings(proc.args);
-  auto envp = c_strings(proc.env);
-  ::execve(program.c_str(), argv.data(), envp.data());
-  throw_errno("exec " + program);
+  exec_program(proc, program, spec.linux_spec.seccomp);
 }
 
 }  // namespace
