@@ -199,3 +199,48 @@ TEST_F(TerminalErrors, UnknownProviderIsNamed) {
 
 }  // namespace
 }  // namespace engine::test
+
+namespace engine::test {
+namespace {
+
+// pty-host --tty-passthrough: the caller's own terminal, no relay.
+class Passthrough : public EngineTest {
+ protected:
+  std::vector<std::string> argv(const Bundle& b) {
+    return {engine_binary(), "--root", test_root(), "run", "--tty-provider", "pty-host",
+            "--tty-passthrough", "--bundle", b.dir(), unique_id()};
+  }
+};
+
+TEST_F(Passthrough, TheCallersTerminalIsTheContainersStdio) {
+  Bundle b;
+  b.config()["process"]["terminal"] = true;
+  b.args({"sh", "-c", "probe ttyname; stty size; echo done"});
+  PtySession s(argv(b), 19, 61);
+  EXPECT_TRUE(s.expect("ttyname: /dev/console")) << s.transcript();
+  EXPECT_TRUE(s.expect("19 61")) << s.transcript();
+  EXPECT_TRUE(s.expect("done")) << s.transcript();
+  EXPECT_EQ(s.wait(), 0);
+}
+
+TEST_F(Passthrough, TiocstiIntoTheCallersTerminalIsBlocked) {
+  Bundle b;
+  b.config()["process"]["terminal"] = true;
+  b.args({"probe", "tiocsti"});
+  PtySession s(argv(b));
+  EXPECT_TRUE(s.expect("tiocsti: Operation not permitted")) << s.transcript();
+  EXPECT_EQ(s.wait(), 0);
+}
+
+TEST_F(Passthrough, TiocstiWithARelayedPtyReachesOnlyTheContainersOwnPty) {
+  // Not blocked there: the pty is the container's own, so it can only type into itself.
+  Bundle b;
+  b.config()["process"]["terminal"] = true;
+  b.args({"probe", "tiocsti"});
+  PtySession s({engine_binary(), "--root", test_root(), "run", "--bundle", b.dir(), unique_id()});
+  EXPECT_TRUE(s.expect("tiocsti: ok")) << s.transcript();
+  EXPECT_EQ(s.wait(), 0);
+}
+
+}  // namespace
+}  // namespace engine::test

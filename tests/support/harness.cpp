@@ -52,6 +52,8 @@ void make_rootfs(const std::string& rootfs) {
   fs::create_hard_link("/bin/busybox", rootfs + "/bin/busybox", ec);
   if (ec) fs::copy_file("/bin/busybox", rootfs + "/bin/busybox");
   for (const char* a : kApplets) fs::create_symlink("busybox", rootfs + "/bin/" + a);
+  fs::create_hard_link(ENGINE_PROBE, rootfs + "/bin/probe", ec);
+  if (ec) fs::copy_file(ENGINE_PROBE, rootfs + "/bin/probe");
   std::ofstream(rootfs + "/etc/passwd") << "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n";
   std::ofstream(rootfs + "/etc/group") << "root:x:0:\ntty:x:5:\nnobody:x:65534:\n";
 }
