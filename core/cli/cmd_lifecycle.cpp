@@ -20,6 +20,8 @@ po::options_description create_options(runtime::CreateOptions& o) {
        "pty-host: give the container the caller's own terminal, with no relay")
       ("no-pivot", po::bool_switch(&o.no_pivot), "use MS_MOVE + chroot instead of pivot_root")
       ("no-new-keyring", po::bool_switch(&o.no_new_keyring), "do not create a session keyring")
+      ("log-driver", po::value(&o.log_driver), "where output goes: logging (default) or none")
+      ("log-opt", po::value(&o.log_opts)->composing(), "KEY=VALUE for the log driver (repeatable)")
       ("preserve-fds", po::value(&o.preserve_fds)->default_value(0),
        "pass N extra fds (3..3+N-1) to the container");
   return desc;

@@ -90,6 +90,8 @@ void run_init(const InitPlan& plan) {
   const oci::Spec& spec = *plan.spec;
   const oci::Process& proc = *spec.process;
   reset_signals();
+  for (int fd = 0; fd < 3; ++fd)
+    if (plan.stdio[fd] >= 0 && ::dup2(plan.stdio[fd], fd) < 0) throw_errno("dup2 stdio");
   ::umask(0);
   plan.channel->expect(SyncType::go);
   sys::join_namespaces(*plan.join);

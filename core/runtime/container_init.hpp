@@ -22,6 +22,7 @@ struct InitPlan {
   const std::vector<sys::NamespaceFd>* join = nullptr;  // namespaces given by path
   const SyncChannel* channel = nullptr;   // the init's end
   int exec_fifo = -1;                     // create: wait on this fifo; -1: wait for `start` msg
+  int stdio[3] = {-1, -1, -1};            // replaces 0, 1, 2 when >= 0 (the monitor's pipes)
   sdk::TerminalSession* terminal = nullptr;  // null when process.terminal is false
   std::string terminal_name;
 };

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
+#include <sys/socket.h>
 
 #include "common/digest.hpp"
 #include "common/error.hpp"
@@ -16,6 +18,9 @@
 #include "linux/proc.hpp"
 #include "linux/process.hpp"
 #include "oci/spec.hpp"
+#include "monitor/monitor.hpp"
+#include "plugins/registry.hpp"
+#include "linux/unix_socket.hpp"
 #include "runtime/container_init.hpp"
 #include "runtime/terminal_session.hpp"
 #include "terminal/relay.hpp"
@@ -28,6 +33,7 @@ using state::ContainerRecord;
 using state::Status;
 
 constexpr const char* kExecFifo = "exec.fifo";
+constexpr const char* kAttachSocket = "attach.sock";
 
 // Removes the container's row unless the create it belongs to succeeded.
 class RowGuard {
@@ -108,10 +114,19 @@ struct Launch {
   std::optional<sys::Cgroup> cgroup;
   std::optional<sys::ChildGuard> init;
   std::unique_ptr<ContainerTerminal> terminal;  // process.terminal: true
+  std::optional<sys::ChildGuard> monitor;        // detached without --console-socket
+  UniqueFd monitor_control;
   SyncChannel channel;  // parent's end
-  UniqueFd master;      // terminal master held by the engine (foreground run), if any
+  UniqueFd master;      // terminal master held by the engine (foreground run or monitor)
 
   void commit() {
+    if (monitor) {
+      // From here on the monitor owns the container's I/O and its exit.
+      uint32_t type = static_cast<uint32_t>(monitor::Control::commit);
+      sys::send_with_fd(monitor_control.get(), &type, sizeof type, master.get());
+      master.reset();
+      monitor->release();
+    }
     init->release();
     cgroup->keep();
     dir_guard->commit();
@@ -119,8 +134,69 @@ struct Launch {
   }
 };
 
+std::map<std::string, std::string> parse_log_opts(const std::vector<std::string>& opts) {
+  std::map<std::string, std::string> out;
+  for (const auto& kv : opts) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) throw Error("--log-opt " + kv + ": must be KEY=VALUE");
+    out[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return out;
+}
+
+// The monitor's share of a launch, prepared before it is forked.
+struct MonitorPlan {
+  monitor::MonitorSetup setup;
+  UniqueFd cli_control;
+  UniqueFd init_stdio[3];  // the container's ends of the output pipes
+  std::string log_driver;
+  nlohmann::json log_opts = nlohmann::json::object();
+};
+
+std::unique_ptr<MonitorPlan> plan_monitor(Context& ctx, const CreateOptions& opts,
+                                          const oci::Process& proc, const std::string& dir,
+                                          bool capture) {
+  auto m = std::make_unique<MonitorPlan>();
+  m->setup.root = ctx.root;
+  m->setup.id = opts.id;
+  m->setup.terminal = proc.terminal;
+  auto [cli_end, monitor_end] = sys::socket_pair(SOCK_SEQPACKET);
+  m->cli_control = std::move(cli_end);
+  m->setup.control = std::move(monitor_end);
+  if (!capture) return m;
+  if (!proc.terminal) {
+    int in[2], out[2], err[2];
+    if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC)) throw_errno("pipe");
+    m->init_stdio[0].reset(in[0]);
+    m->setup.stdin_write.reset(in[1]);
+    m->setup.stdout_read.reset(out[0]);
+    m->init_stdio[1].reset(out[1]);
+    m->setup.stderr_read.reset(err[0]);
+    m->init_stdio[2].reset(err[1]);
+  }
+  m->log_driver = opts.log_driver.empty() ? plugins::kDefaultLogDriver : opts.log_driver;
+  auto log_opts = parse_log_opts(opts.log_opts);
+  m->log_opts = log_opts;
+  if (m->log_driver != "none") {
+    plugins::Registry registry(ctx.plugin_dirs);
+    auto driver = registry.log_driver(m->log_driver);
+    sdk::LogConfig config{opts.id, dir, log_opts};
+    try {
+      m->setup.log = driver->open_writer(config);
+    } catch (const std::exception& e) {
+      throw Error("log driver " + m->log_driver + ": " + e.what());
+    }
+  } else {
+    m->log_driver.clear();
+  }
+  m->setup.attach_listener = sys::listen_unix(dir + "/" + kAttachSocket);
+  return m;
+}
+
 std::string absolute(const std::string& path) {
-  return std::filesystem::absolute(path).lexically_normal().string();
+  std::string out = std::filesystem::absolute(path).lexically_normal().string();
+  if (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
 }
 
 enum class Mode { create, run_detached, run_foreground };
@@ -134,9 +210,6 @@ std::unique_ptr<ContainerTerminal> plan_terminal(Context& ctx, const CreateOptio
       throw Error("--console-socket given but process.terminal is false in config.json");
     return nullptr;
   }
-  if (mode != Mode::run_foreground && opts.console_socket.empty())
-    throw Error("process.terminal is true: a detached container needs --console-socket to "
-                "receive the terminal master");
   TerminalChoice choice;
   if (!opts.tty_provider.empty()) choice.provider = opts.tty_provider;
   choice.caller_terminal = mode == Mode::run_foreground ? terminal::caller_terminal() : -1;
@@ -178,6 +251,8 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, Mode mod
   rec.config_digest = sha256_hex(config_text);
   rec.annotations_json = nlohmann::json(l->spec.annotations).dump();
   if (l->terminal) rec.terminal_provider = l->terminal->provider_name();
+  if (opts.console_socket.empty() && mode != Mode::run_foreground && opts.log_driver != "none")
+    rec.log_driver = opts.log_driver.empty() ? plugins::kDefaultLogDriver : opts.log_driver;
   std::string cgroup_path = sys::cgroup_relative_path(l->spec.linux_spec.cgroups_path, opts.id);
   rec.runtime_json = nlohmann::json{{"cgroup", cgroup_path}, {"ociVersion", l->spec.oci_version}}.dump();
   ctx.store.insert(rec);
@@ -192,6 +267,12 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, Mode mod
     if (::mkfifo(fifo_path.c_str(), 0600) != 0) throw_errno("mkfifo " + fifo_path);
     fifo = open_fd(fifo_path, O_RDONLY | O_NONBLOCK);
   }
+
+  // Detached without a console socket: a monitor holds the I/O and learns the exit code.
+  bool monitored = opts.console_socket.empty() && mode != Mode::run_foreground;
+  bool capture = monitored && (proc.terminal || mode == Mode::run_detached || !opts.log_driver.empty());
+  std::unique_ptr<MonitorPlan> mon;
+  if (monitored) mon = plan_monitor(ctx, opts, proc, l->dir, capture);
 
   l->cgroup.emplace(sys::Cgroup::create(cgroup_path, l->spec.linux_spec.resources ? &*l->spec.linux_spec.resources : nullptr));
   auto join = sys::open_namespace_paths(l->spec.linux_spec);
@@ -211,11 +292,39 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, Mode mod
     plan.terminal = &l->terminal->session();
     plan.terminal_name = l->terminal->provider_name();
   }
-  pid_t pid = sys::clone_process(sys::clone_flags(l->spec.linux_spec),
-                                 [&plan] { container_init(plan); });
-  l->init.emplace(pid);
-  child_end.close();
-  fifo.reset();
+  int flags = sys::clone_flags(l->spec.linux_spec);
+  pid_t pid;
+  if (mon) {
+    for (int fd = 0; fd < 3; ++fd) plan.stdio[fd] = mon->init_stdio[fd].get();
+    // The monitor clones the init, so it is its parent; the rest of the handshake stays here.
+    pid_t monitor_pid = sys::clone_process(0, [&] {
+      monitor::monitor_main(mon->setup, [&] {
+        pid_t init = sys::clone_process(flags, [&plan] { container_init(plan); });
+        for (auto& fd : mon->init_stdio) fd.reset();
+        mon->cli_control.reset();
+        child_end.close();
+        l->channel.close();
+        fifo.reset();
+        return init;
+      });
+    });
+    l->monitor.emplace(monitor_pid);
+    mon->setup = monitor::MonitorSetup{};  // the monitor's copies live on in the monitor
+    for (auto& fd : mon->init_stdio) fd.reset();
+    l->monitor_control = std::move(mon->cli_control);
+    child_end.close();
+    fifo.reset();
+    char buf[64];
+    size_t n = sys::recv_with_fd(l->monitor_control.get(), buf, sizeof buf, nullptr);
+    if (n <= sizeof(uint32_t)) throw Error("container monitor exited during setup");
+    pid = std::stoi(std::string(buf + sizeof(uint32_t), n - sizeof(uint32_t)));
+    l->init.emplace(pid);
+  } else {
+    pid = sys::clone_process(flags, [&plan] { container_init(plan); });
+    l->init.emplace(pid);
+    child_end.close();
+    fifo.reset();
+  }
 
   l->cgroup->add_process(pid);
   if (l->spec.linux_spec.has_namespace(CLONE_NEWUSER))
@@ -234,14 +343,35 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, Mode mod
   state::Update update;
   update.pid = pid;
   update.pid_start_time = sys::process_start_time(pid).value_or(0);
+  if (mon) {
+    auto info = nlohmann::json::parse(rec.runtime_json);
+    pid_t monitor_pid = l->monitor->get();
+    info["monitor"] = {{"pid", monitor_pid}, {"start", sys::process_start_time(monitor_pid).value_or(0)}};
+    info["terminal"] = proc.terminal;
+    if (capture) {
+      info["attach"] = l->dir + "/" + kAttachSocket;
+      info["logDriver"] = mon->log_driver;
+      info["logOpts"] = mon->log_opts;
+    }
+    update.runtime_json = info.dump();
+  }
   if (!ctx.store.transition(opts.id, {Status::creating}, Status::created, update))
     throw Error("container " + opts.id + " was removed while being created");
   write_pid_file(opts.pid_file, pid);
   return l;
 }
 
+// Waits (briefly) for the container's monitor to record the exit and go.
+void wait_for_monitor(const ContainerRecord& rec) {
+  auto mon = runtime_info(rec).value("monitor", nlohmann::json::object());
+  pid_t pid = mon.value("pid", 0);
+  uint64_t start = mon.value("start", uint64_t{0});
+  if (pid > 0 && sys::process_alive(pid, start)) wait_gone(pid, start);
+}
+
 // Removes what a container left on the host: cgroup, directory, row.
 void cleanup(Context& ctx, const ContainerRecord& rec) {
+  wait_for_monitor(rec);
   std::string cg = cgroup_of(rec);
   if (!cg.empty()) sys::Cgroup::attach(cg).destroy();
   std::error_code ec;

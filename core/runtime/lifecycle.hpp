@@ -31,6 +31,8 @@ struct CreateOptions {
   int preserve_fds = 0;
   std::string tty_provider;  // terminal plugin, "" = default
   bool tty_passthrough = false;  // pty-host: hand the caller's own terminal to the container
+  std::string log_driver;             // "" = default ("logging"), "none" = keep nothing
+  std::vector<std::string> log_opts;  // KEY=VALUE
 };
 
 // create: the container waits in `created` for start. Throws Error.
