@@ -16,6 +16,8 @@ int cmd_pause(const Invocation&);
 int cmd_resume(const Invocation&);
 int cmd_plugins(const Invocation&);
 int cmd_exec(const Invocation&);
+int cmd_attach(const Invocation&);
+int cmd_logs(const Invocation&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -26,6 +28,10 @@ const std::vector<Command>& commands() {
       {"run", "run [options] ID", "create and start a container", cmd_run},
       {"exec", "exec [options] ID [COMMAND [ARGS...]]", "run a new process in a running container",
        cmd_exec},
+      {"attach", "attach [--detach-keys KEYS] ID", "join your terminal to a detached container's",
+       cmd_attach},
+      {"logs", "logs [-f] [--tail N] [--since TIME] [--timestamps] ID", "print a container's output",
+       cmd_logs},
       {"state", "state ID", "print the OCI state of a container", cmd_state},
       {"kill", "kill [--all] ID [SIGNAL]", "send a signal to a container (default TERM)", cmd_kill},
       {"delete", "delete [--force] ID", "remove a container and everything it made", cmd_delete},
