@@ -119,20 +119,7 @@ void run_init(const InitPlan& plan) {
 }  // namespace
 
 void container_init(const InitPlan& plan) noexcept {
-  try {
-    run_init(plan);
-  } catch (const std::exception& e) {
-    try {
-      plan.channel->send(SyncType::error, e.what());
-    } catch (...) {
-    }
-  } catch (...) {
-    try {
-      plan.channel->send(SyncType::error, "container init: unknown error");
-    } catch (...) {
-    }
-  }
-  ::_exit(1);
+  run_child_reporting(*plan.channel, [&] { run_init(plan); }, 1);
 }
 
 }  // namespace engine::runtime

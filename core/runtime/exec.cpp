@@ -142,15 +142,7 @@ void run_exec_child(const ExecPlan& plan) {
 }
 
 [[noreturn]] void exec_child(const ExecPlan& plan) noexcept {
-  try {
-    run_exec_child(plan);
-  } catch (const std::exception& e) {
-    try {
-      plan.channel->send(SyncType::error, e.what());
-    } catch (...) {
-    }
-  }
-  ::_exit(126);
+  run_child_reporting(*plan.channel, [&] { run_exec_child(plan); }, 126);
 }
 
 }  // namespace

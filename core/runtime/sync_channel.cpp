@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include <unistd.h>
+
 #include <cstring>
 
 #include "common/error.hpp"
@@ -41,6 +43,22 @@ SyncMessage SyncChannel::expect(SyncType type) const {
     throw Error("sync: expected message " + std::to_string(static_cast<uint32_t>(type)) +
                 ", got " + std::to_string(raw));
   return msg;
+}
+
+void run_child_reporting(const SyncChannel& channel, const std::function<void()>& body,
+                         int exit_code) noexcept {
+  std::string message = "unknown error";
+  try {
+    body();
+  } catch (const std::exception& e) {
+    message = e.what();
+  } catch (...) {
+  }
+  try {
+    channel.send(SyncType::error, message);
+  } catch (...) {
+  }
+  ::_exit(exit_code);
 }
 
 }  // namespace engine::runtime

@@ -3,6 +3,7 @@
 // message per send, an fd may ride along). Messages arrive in a fixed order; out of order is
 // an error, as youki checks.
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "common/unique_fd.hpp"
@@ -38,5 +39,11 @@ class SyncChannel {
  private:
   UniqueFd fd_;
 };
+
+// Entry of a cloned child that reports to its parent over `channel`: runs body (which execs
+// on success); anything thrown is sent as an `error` message, then the child exits with
+// exit_code. Nothing thrown crosses the clone.
+[[noreturn]] void run_child_reporting(const SyncChannel& channel, const std::function<void()>& body,
+                                      int exit_code) noexcept;
 
 }  // namespace engine::runtime
