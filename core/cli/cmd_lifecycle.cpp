@@ -1,5 +1,6 @@
 // create, start, run: bringing a bundle to life.
 #include <iostream>
+#include <optional>
 
 #include "cli/app.hpp"
 #include "runtime/lifecycle.hpp"
@@ -39,17 +40,23 @@ void add_id(po::options_description& desc, std::string& id) {
 
 }  // namespace
 
+// Parses create/run flags (desc may carry extra ones) and opens the state. False: --help.
+bool parse_create(const Invocation& inv, po::options_description desc, runtime::CreateOptions& o,
+                  std::optional<runtime::Context>& ctx) {
+  add_id(desc, o.id);
+  po::variables_map vm;
+  if (!parse_command_line(inv, desc, id_positional(), vm)) return false;
+  require_id(vm, inv);
+  ctx.emplace(inv.globals.root);
+  ctx->plugin_dirs = inv.globals.plugin_dirs;
+  return true;
+}
+
 int cmd_create(const Invocation& inv) {
   runtime::CreateOptions o;
-  auto desc = create_options(o);
-  po::options_description all = desc;
-  add_id(all, o.id);
-  po::variables_map vm;
-  if (!parse_command_line(inv, all, id_positional(), vm)) return 0;
-  require_id(vm, inv);
-  runtime::Context ctx(inv.globals.root);
-  ctx.plugin_dirs = inv.globals.plugin_dirs;
-  runtime::create(ctx, o);
+  std::optional<runtime::Context> ctx;
+  if (!parse_create(inv, create_options(o), o, ctx)) return 0;
+  runtime::create(*ctx, o);
   return 0;
 }
 
@@ -58,14 +65,9 @@ int cmd_run(const Invocation& inv) {
   bool detach = false;
   auto desc = create_options(o);
   desc.add_options()("detach,d", po::bool_switch(&detach), "return once the container runs");
-  po::options_description all = desc;
-  add_id(all, o.id);
-  po::variables_map vm;
-  if (!parse_command_line(inv, all, id_positional(), vm)) return 0;
-  require_id(vm, inv);
-  runtime::Context ctx(inv.globals.root);
-  ctx.plugin_dirs = inv.globals.plugin_dirs;
-  return runtime::run(ctx, o, detach);
+  std::optional<runtime::Context> ctx;
+  if (!parse_create(inv, desc, o, ctx)) return 0;
+  return runtime::run(*ctx, o, detach);
 }
 
 int cmd_start(const Invocation& inv) {

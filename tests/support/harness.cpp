@@ -1,3 +1,4 @@
+#include "support/spawn.hpp"
 #include "support/harness.hpp"
 
 #include <dirent.h>
@@ -76,12 +77,7 @@ Result run_program(const std::vector<std::string>& argv, const RunOptions& opts)
       int copy = ::fcntl(fd, F_DUPFD, 100);  // out of the way of the 3.. range
       ::dup2(copy, next++);
     }
-    ::setenv("ENGINE_TEST_RUN", std::to_string(::getppid()).c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
+    exec_marked(argv);
   }
   ::close(in[0]);
   ::close(out[1]);

@@ -1,3 +1,4 @@
+#include "support/spawn.hpp"
 #include "support/pty_session.hpp"
 
 #include <fcntl.h>
@@ -25,12 +26,7 @@ PtySession::PtySession(const std::vector<std::string>& argv, unsigned short rows
     ::setsid();
     ::ioctl(slave_, TIOCSCTTY, 0);
     for (int fd = 0; fd < 3; ++fd) ::dup2(slave_, fd);
-    ::setenv("ENGINE_TEST_RUN", std::to_string(::getppid()).c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
+    exec_marked(argv);
   }
 }
 
