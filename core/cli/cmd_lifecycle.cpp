@@ -49,6 +49,8 @@ bool parse_create(const Invocation& inv, po::options_description desc, runtime::
   require_id(vm, inv);
   ctx.emplace(inv.globals.root);
   ctx->plugin_dirs = inv.globals.plugin_dirs;
+  ctx->engine_log = inv.globals.log_file;
+  ctx->engine_log_format = inv.globals.log_format;
   return true;
 }
 

@@ -4,6 +4,7 @@
 
 #include "cli/app.hpp"
 #include "common/log.hpp"
+#include "monitor/monitor.hpp"
 
 using namespace engine::cli;
 
@@ -60,6 +61,8 @@ int parse_globals(int argc, char** argv, Globals& g, bool& help, bool& version) 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The monitor re-executes the binary; it is not a command users call.
+  if (argc > 1 && std::strcmp(argv[1], "__monitor") == 0) return engine::monitor::monitor_command(argc, argv);
   Globals globals;
   bool help = false, version = false, logging = false;
   try {

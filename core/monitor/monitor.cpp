@@ -21,6 +21,7 @@
 #include "linux/process.hpp"
 #include "linux/unix_socket.hpp"
 #include "monitor/attach_protocol.hpp"
+#include "plugins/registry.hpp"
 #include "state/store.hpp"
 
 namespace engine::monitor {
@@ -35,7 +36,7 @@ struct Client {
 
 class Monitor {
  public:
-  explicit Monitor(MonitorSetup& s) : s_(s) {}
+  Monitor(MonitorSetup& s, std::unique_ptr<sdk::LogWriter> log) : s_(s), log_(std::move(log)) {}
   void run(pid_t init);
 
  private:
@@ -61,13 +62,14 @@ class Monitor {
   bool committed_ = false;
   std::optional<int> exit_status_;
   std::vector<Client> clients_;
+  std::unique_ptr<sdk::LogWriter> log_;
   bool log_failing_ = false;
 };
 
 void Monitor::deliver(sdk::Stream stream, const char* data, size_t len) {
-  if (s_.log) {
+  if (log_) {
     try {
-      s_.log->write(stream, now_ns(), data, len);
+      log_->write(stream, now_ns(), data, len);
       log_failing_ = false;
     } catch (const std::exception& e) {
       // Reported once per failure spell; the container keeps running.
@@ -201,9 +203,9 @@ void Monitor::drain() {
 
 void Monitor::finish(int status) {
   drain();
-  if (s_.log) {
+  if (log_) {
     try {
-      s_.log->close();
+      log_->close();
     } catch (const std::exception& e) {
       spdlog::error("container {}: log driver: {}", s_.id, e.what());
     }
@@ -214,8 +216,12 @@ void Monitor::finish(int status) {
     state::Update update;
     update.exit_code = code;
     update.finished_at = now_ns();
-    store.transition(s_.id, {state::Status::created, state::Status::running, state::Status::paused},
-                     state::Status::stopped, update);
+    if (!store.transition(s_.id, {state::Status::created, state::Status::running, state::Status::paused},
+                          state::Status::stopped, update)) {
+      // Another engine saw the init gone first and marked it stopped without a code.
+      auto rec = store.find(s_.id);
+      if (rec && rec->status == state::Status::stopped && !rec->exit_code) store.update(s_.id, update);
+    }
   } catch (const std::exception& e) {
     spdlog::error("container {}: record exit: {}", s_.id, e.what());
   }
@@ -240,6 +246,9 @@ void Monitor::run(pid_t init) {
     watch(fd->get());
   }
   if (s_.attach_listener) watch(s_.attach_listener.get());
+  // The init may have exited while this process was being exec'd.
+  int early;
+  if (::waitpid(init_, &early, WNOHANG) == init_) exit_status_ = early;
   for (;;) {
     struct epoll_event events[16];
     int n = ::epoll_wait(ep_.get(), events, 16, -1);
@@ -276,28 +285,109 @@ void Monitor::run(pid_t init) {
 
 }  // namespace
 
+namespace {
+
+// Keeps fd open across exec and names it in argv.
+void pass_fd(std::vector<std::string>& argv, const char* flag, const UniqueFd& fd) {
+  if (!fd) return;
+  sys::clear_cloexec(fd.get());
+  argv.push_back(flag);
+  argv.push_back(std::to_string(fd.get()));
+}
+
+[[noreturn]] void exec_monitor(MonitorSetup& setup, pid_t init) {
+  std::vector<std::string> argv = {"engine", "__monitor", "--root", setup.root, "--id", setup.id,
+                                   "--dir", setup.container_dir, "--init", std::to_string(init)};
+  if (setup.terminal) argv.push_back("--terminal");
+  pass_fd(argv, "--control-fd", setup.control);
+  pass_fd(argv, "--stdout-fd", setup.stdout_read);
+  pass_fd(argv, "--stderr-fd", setup.stderr_read);
+  pass_fd(argv, "--stdin-fd", setup.stdin_write);
+  pass_fd(argv, "--attach-fd", setup.attach_listener);
+  if (!setup.log_driver.empty()) argv.insert(argv.end(), {"--log-driver", setup.log_driver});
+  for (const auto& [k, v] : setup.log_opts) argv.insert(argv.end(), {"--log-opt", k + "=" + v});
+  for (const auto& d : setup.plugin_dirs) argv.insert(argv.end(), {"--plugin-dir", d});
+  if (!setup.engine_log.empty())
+    argv.insert(argv.end(), {"--log", setup.engine_log, "--log-format", setup.engine_log_format});
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  ::execv("/proc/self/exe", args.data());
+  throw_errno("exec monitor");
+}
+
+}  // namespace
+
 void monitor_main(MonitorSetup& setup, const std::function<pid_t()>& clone_init) noexcept {
+  pid_t init = -1;
   try {
     // Its own session, no controlling terminal, deaf to the hangup of the CLI's terminal.
     ::setsid();
     ::signal(SIGHUP, SIG_IGN);
     ::signal(SIGPIPE, SIG_IGN);
     ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    // Blocked SIGCHLD stays blocked and pending across exec: no exit is missed.
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGCHLD);
     sigprocmask(SIG_BLOCK, &set, nullptr);
-    pid_t init = clone_init();
+    init = clone_init();
     std::string text = std::to_string(init);
     uint32_t type = static_cast<uint32_t>(Control::init_pid);
     std::string msg(reinterpret_cast<const char*>(&type), sizeof type);
     msg += text;
     sys::send_with_fd(setup.control.get(), msg.data(), msg.size(), -1);
-    Monitor(setup).run(init);
+    exec_monitor(setup, init);
+  } catch (...) {
+    if (init > 0) ::kill(init, SIGKILL);
+  }
+  ::_exit(1);
+}
+
+int monitor_command(int argc, char** argv) {
+  MonitorSetup setup;
+  pid_t init = -1;
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    auto fd = [&]() { return UniqueFd(std::stoi(value())); };
+    if (a == "--root") setup.root = value();
+    else if (a == "--id") setup.id = value();
+    else if (a == "--dir") setup.container_dir = value();
+    else if (a == "--init") init = std::stoi(value());
+    else if (a == "--terminal") setup.terminal = true;
+    else if (a == "--control-fd") setup.control = fd();
+    else if (a == "--stdout-fd") setup.stdout_read = fd();
+    else if (a == "--stderr-fd") setup.stderr_read = fd();
+    else if (a == "--stdin-fd") setup.stdin_write = fd();
+    else if (a == "--attach-fd") setup.attach_listener = fd();
+    else if (a == "--log-driver") setup.log_driver = value();
+    else if (a == "--log-opt") {
+      std::string kv = value();
+      setup.log_opts[kv.substr(0, kv.find('='))] = kv.substr(kv.find('=') + 1);
+    } else if (a == "--plugin-dir") setup.plugin_dirs.push_back(value());
+    else if (a == "--log") setup.engine_log = value();
+    else if (a == "--log-format") setup.engine_log_format = value();
+  }
+  for (UniqueFd* f : {&setup.control, &setup.stdout_read, &setup.stderr_read, &setup.stdin_write,
+                      &setup.attach_listener})
+    if (*f) ::fcntl(f->get(), F_SETFD, FD_CLOEXEC);
+  log::init(setup.engine_log, setup.engine_log_format, false);
+  std::unique_ptr<sdk::LogWriter> writer;
+  if (!setup.log_driver.empty()) {
+    try {
+      auto driver = plugins::Registry(setup.plugin_dirs).log_driver(setup.log_driver);
+      writer = driver->open_writer(sdk::LogConfig{setup.id, setup.container_dir, setup.log_opts});
+    } catch (const std::exception& e) {
+      spdlog::error("container {}: log driver {}: {}", setup.id, setup.log_driver, e.what());
+    }
+  }
+  try {
+    Monitor(setup, std::move(writer)).run(init);
   } catch (const std::exception& e) {
     spdlog::error("container {}: monitor: {}", setup.id, e.what());
   }
-  ::_exit(1);
+  return 1;
 }
 
 }  // namespace engine::monitor

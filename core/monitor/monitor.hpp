@@ -5,6 +5,8 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <map>
+#include <vector>
 #include <memory>
 #include <string>
 
@@ -20,17 +22,27 @@ enum class Control : uint32_t {
 };
 
 struct MonitorSetup {
-  std::string root;   // --root, to open the state store afresh (never the CLI's connection)
+  std::string root;   // --root, to open the state store afresh
   std::string id;
+  std::string container_dir;
   bool terminal = false;  // the master arrives with `commit`
   UniqueFd stdout_read, stderr_read, stdin_write;  // terminal false, output captured
   UniqueFd attach_listener;
-  std::unique_ptr<sdk::LogWriter> log;             // null: output kept nowhere
+  std::string log_driver;  // "" keeps nothing
+  std::map<std::string, std::string> log_opts;
+  std::vector<std::string> plugin_dirs;
+  std::string engine_log, engine_log_format;  // the engine's own diagnostics (--log)
   UniqueFd control;   // the monitor's end
 };
 
-// Runs in the forked monitor: clones the init with `clone_init`, reports its pid, and serves
-// until the init exits (or the CLI gives up before `commit`, which kills the init).
+// Runs in the forked monitor: its own session, clones the init with `clone_init` (so it is
+// the init's parent), reports the pid, then execs the engine binary afresh as `__monitor`:
+// the fresh image is small and holds no state inherited from the CLI (sqlite must never be
+// used across fork). Never returns.
 [[noreturn]] void monitor_main(MonitorSetup& setup, const std::function<pid_t()>& clone_init) noexcept;
+
+// The `__monitor` entry point of the re-executed binary: serves until the init exits (or
+// the CLI gives up before `commit`, which kills the init).
+int monitor_command(int argc, char** argv);
 
 }  // namespace engine::monitor

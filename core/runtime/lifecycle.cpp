@@ -159,7 +159,11 @@ std::unique_ptr<MonitorPlan> plan_monitor(Context& ctx, const CreateOptions& opt
   auto m = std::make_unique<MonitorPlan>();
   m->setup.root = ctx.root;
   m->setup.id = opts.id;
+  m->setup.container_dir = dir;
   m->setup.terminal = proc.terminal;
+  m->setup.plugin_dirs = ctx.plugin_dirs;
+  m->setup.engine_log = ctx.engine_log;
+  m->setup.engine_log_format = ctx.engine_log_format;
   auto [cli_end, monitor_end] = sys::socket_pair(SOCK_SEQPACKET);
   m->cli_control = std::move(cli_end);
   m->setup.control = std::move(monitor_end);
@@ -178,14 +182,16 @@ std::unique_ptr<MonitorPlan> plan_monitor(Context& ctx, const CreateOptions& opt
   auto log_opts = parse_log_opts(opts.log_opts);
   m->log_opts = log_opts;
   if (m->log_driver != "none") {
+    // Opened here once so a bad option fails create; the monitor opens it again for real.
     plugins::Registry registry(ctx.plugin_dirs);
     auto driver = registry.log_driver(m->log_driver);
-    sdk::LogConfig config{opts.id, dir, log_opts};
     try {
-      m->setup.log = driver->open_writer(config);
+      driver->open_writer(sdk::LogConfig{opts.id, dir, log_opts});
     } catch (const std::exception& e) {
       throw Error("log driver " + m->log_driver + ": " + e.what());
     }
+    m->setup.log_driver = m->log_driver;
+    m->setup.log_opts = log_opts;
   } else {
     m->log_driver.clear();
   }

@@ -16,6 +16,7 @@ struct Context {
   std::string root;  // --root
   state::Store store;
   std::vector<std::string> plugin_dirs;
+  std::string engine_log, engine_log_format;  // --log, passed on to monitors
 
   explicit Context(const std::string& root_dir);
   std::string container_dir(const std::string& id) const { return root + "/" + id; }

@@ -176,15 +176,6 @@ INSTANTIATE_TEST_SUITE_P(Providers, Terminal, ::testing::Values("pty-devpts", "p
 
 class TerminalErrors : public EngineTest {};
 
-TEST_F(TerminalErrors, DetachedWithoutConsoleSocketIsRefused) {
-  Bundle b;
-  b.config()["process"]["terminal"] = true;
-  b.write();
-  Result r = engine({"create", "--bundle", b.dir(), unique_id()});
-  EXPECT_NE(r.code, 0);
-  EXPECT_NE(r.err.find("--console-socket"), std::string::npos) << r.err;
-}
-
 TEST_F(TerminalErrors, UnknownProviderIsNamed) {
   Bundle b;
   b.config()["process"]["terminal"] = true;

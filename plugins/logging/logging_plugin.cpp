@@ -1,0 +1,28 @@
+// logging: the default log driver. One file per container in the CRI format, rotated by size.
+#include <boost/dll/alias.hpp>
+
+#include "cri_log.hpp"
+
+ENGINE_DECLARE_PLUGIN("log", "logging", "1.0.0",
+                      "CRI-format log files per container, rotated by size (max-size, max-file)");
+
+namespace {
+
+using namespace engine;
+
+class CriDriver : public sdk::LogDriver {
+ public:
+  std::string name() const override { return "logging"; }
+  std::unique_ptr<sdk::LogWriter> open_writer(const sdk::LogConfig& config) override {
+    return std::make_unique<logging::CriWriter>(logging::parse_options(config.options, config.container_dir));
+  }
+  std::vector<sdk::LogRecord> read(const sdk::LogConfig& config, const sdk::ReadOptions& options) override {
+    return logging::read_records(logging::parse_options(config.options, config.container_dir), options);
+  }
+};
+
+std::unique_ptr<sdk::LogDriver> make_driver() { return std::make_unique<CriDriver>(); }
+
+}  // namespace
+
+BOOST_DLL_ALIAS(make_driver, engine_log_driver)
