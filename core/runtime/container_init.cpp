@@ -4,7 +4,9 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <linux/keyctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/error.hpp"
@@ -26,6 +28,13 @@ void become_namespace_root(const oci::Spec& spec) {
 void enter_cgroup_namespace(const oci::Spec& spec) {
   const oci::Namespace* ns = spec.linux_spec.find_namespace(CLONE_NEWCGROUP);
   if (ns && ns->path.empty()) check(::unshare(CLONE_NEWCGROUP), "unshare cgroup namespace");
+}
+
+// The container must not share the host's session keyring (its keys would be readable).
+void join_new_session_keyring(const std::string& id) {
+  std::string name = "_ses." + id;
+  if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name.c_str()) < 0 && errno != ENOSYS)
+    throw_errno("join a new session keyring");
 }
 
 void set_names(const oci::Spec& spec) {
@@ -97,6 +106,7 @@ void run_init(const InitPlan& plan) {
   sys::join_namespaces(*plan.join);
   become_namespace_root(spec);
   enter_cgroup_namespace(spec);
+  if (plan.new_keyring) join_new_session_keyring(plan.id);
   set_names(spec);
   set_oom_score(proc);
   prepare_rootfs(plan);

@@ -17,6 +17,8 @@ struct InitPlan {
   const oci::Spec* spec = nullptr;
   std::string rootfs;                     // absolute host path
   bool no_pivot = false;
+  bool new_keyring = true;                // a session keyring of its own, as runc makes
+  std::string id;
   int preserve_fds = 0;
   sys::CgroupView cgroups;
   const std::vector<sys::NamespaceFd>* join = nullptr;  // namespaces given by path

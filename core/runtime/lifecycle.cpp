@@ -289,6 +289,8 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, Mode mod
   plan.spec = &l->spec;
   plan.rootfs = l->rootfs;
   plan.no_pivot = opts.no_pivot;
+  plan.new_keyring = !opts.no_new_keyring;
+  plan.id = opts.id;
   plan.preserve_fds = opts.preserve_fds;
   plan.cgroups = l->cgroup->view();
   plan.join = &join;

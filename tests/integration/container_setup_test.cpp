@@ -96,6 +96,33 @@ TEST_F(ContainerSetup, PreserveFdsPassesExactlyThoseFds) {
   EXPECT_EQ(r.out, "through fd 3\n5\n") << r.err;
 }
 
+TEST_F(ContainerSetup, NoPivotRunsTheSameContainer) {
+  Bundle b;
+  b.args({"sh", "-c", "ls /; cat /proc/self/mountinfo | wc -l"});
+  Result r = engine({"run", "--no-pivot", "--bundle", b.dir(), unique_id()});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("bin\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("home"), std::string::npos) << "the host's root shows through: " << r.out;
+}
+
+TEST_F(ContainerSetup, SessionKeyringIsTheContainersOwn) {
+  // /proc/keys is masked inside by the default spec: look from the host for the keyring
+  // named after the container.
+  Bundle b;
+  b.args({"sleep", "100"});
+  std::string id = unique_id();
+  ASSERT_EQ(engine({"run", "-d", "--bundle", b.dir(), id}).code, 0);
+  Result keys = run_program({"/bin/busybox", "sh", "-c", "grep -c '_ses." + id + "' /proc/keys || true"});
+  EXPECT_EQ(keys.out, "1\n") << keys.out;
+  EXPECT_EQ(engine({"delete", "-f", id}).code, 0);
+  // With --no-new-keyring there is none.
+  std::string plain = unique_id();
+  ASSERT_EQ(engine({"run", "-d", "--no-new-keyring", "--bundle", b.dir(), plain}).code, 0);
+  keys = run_program({"/bin/busybox", "sh", "-c", "grep -c '_ses." + plain + "' /proc/keys || true"});
+  EXPECT_EQ(keys.out, "0\n") << keys.out;
+  EXPECT_EQ(engine({"delete", "-f", plain}).code, 0);
+}
+
 TEST_F(ContainerSetup, CgroupLimitsApplied) {
   Bundle b;
   b.config()["linux"]["resources"]["pids"] = {{"limit", 42}};

@@ -48,6 +48,15 @@ TEST_F(Plugins, ThirdPartyProviderRunsAContainer) {
   EXPECT_EQ(s.wait(), 0);
 }
 
+TEST_F(Plugins, FoundThroughEnginePluginPath) {
+  Result r = run_program({"/bin/busybox", "env", std::string("ENGINE_PLUGIN_PATH=/nonexistent:") + ENGINE_TEST_PLUGIN_DIR,
+                          engine_binary(), "--root", test_root(), "plugins", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("test-provider"), std::string::npos) << r.out;
+  Result without = engine({"plugins", "--format", "json"});
+  EXPECT_EQ(without.out.find("test-provider"), std::string::npos) << "test plugins only when asked for";
+}
+
 TEST_F(Plugins, ProviderForAnotherApiVersionIsRefused) {
   Bundle b;
   b.config()["process"]["terminal"] = true;

@@ -90,6 +90,33 @@ TEST_P(Terminal, CtrlCStopsTheForegroundJobOnly) {
   EXPECT_EQ(s.wait(), 0);
 }
 
+TEST_P(Terminal, CtrlZSuspendsTheForegroundJob) {
+  Bundle b;
+  make_interactive(b);
+  PtySession s(run_argv(b, unique_id()));
+  ASSERT_TRUE(s.expect("prompt$ "));
+  s.send("sleep 100\r");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  s.send("\x1a");
+  EXPECT_TRUE(s.expect("Stopped")) << s.transcript();
+  ASSERT_TRUE(s.expect("prompt$ ")) << s.transcript();
+  s.send("kill -9 %1; wait\r");
+  ASSERT_TRUE(s.expect("prompt$ ")) << s.transcript();
+  s.send("jobs; exit 0\r");  // no stopped job is left to make the shell refuse to exit
+  EXPECT_EQ(s.wait(), 0) << s.transcript();
+}
+
+TEST_P(Terminal, CallerModesRestoredWhenTheEngineGetsSighup) {
+  Bundle b;
+  make_interactive(b, {"sh", "-c", "trap 'exit 3' HUP; while true; do sleep 0.05; done"});
+  PtySession s(run_argv(b, unique_id()));
+  struct termios before = s.modes();
+  ASSERT_TRUE(eventually([&] { return !(s.modes().c_lflag & ECHO); }));
+  s.signal(SIGHUP);  // forwarded: the container's trap ends it
+  EXPECT_EQ(s.wait(), 3);
+  EXPECT_EQ(s.modes().c_lflag, before.c_lflag);
+}
+
 TEST_P(Terminal, OnlyTheContainersPtysAreVisible) {
   Bundle b;
   make_interactive(b);
