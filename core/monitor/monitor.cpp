@@ -332,6 +332,11 @@ void monitor_main(MonitorSetup& setup, const std::function<pid_t()>& clone_init)
     sigaddset(&set, SIGCHLD);
     sigprocmask(SIG_BLOCK, &set, nullptr);
     init = clone_init();
+    // The init has its stdio; the monitor must not keep the caller's open (or a caller
+    // reading `engine run -d` to its end would wait for the container to exit).
+    int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int fd = 0; fd < 3 && null >= 0; ++fd) ::dup2(null, fd);
+    if (null > 2) ::close(null);
     std::string text = std::to_string(init);
     uint32_t type = static_cast<uint32_t>(Control::init_pid);
     std::string msg(reinterpret_cast<const char*>(&type), sizeof type);

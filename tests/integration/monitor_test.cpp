@@ -65,6 +65,19 @@ TEST_F(Monitor, RecordsTheExitCodeInStateAndPs) {
   EXPECT_EQ(engine({"delete", id}).code, 0);
 }
 
+TEST_F(Monitor, DoesNotHoldTheCallersOutputOpen) {
+  Bundle b;
+  b.args({"sleep", "100"});
+  std::string id = unique_id();
+  // `| cat` ends only when every holder of the pipe has closed it.
+  std::string cmd = engine_binary() + " --root " + test_root() + " run -d --bundle " + b.dir() + " " + id + " | cat";
+  RunOptions o;
+  o.timeout = std::chrono::seconds(10);
+  Result r = run_program({"/bin/busybox", "sh", "-c", cmd}, o);
+  EXPECT_EQ(r.code, 0) << "timed out: the pipe was held open";
+  EXPECT_EQ(engine({"delete", "-f", id}).code, 0);
+}
+
 TEST_F(Monitor, KilledContainerReportsTheSignal) {
   Bundle b;
   std::string id = run_detached(b, false, {"sleep", "100"});
