@@ -26,6 +26,30 @@ class Terminal : public EngineTest, public ::testing::WithParamInterface<std::st
     return {engine_binary(), "--root", test_root(), "run", "--tty-provider", GetParam(),
             "--bundle", b.dir(), id};
   }
+  // An interactive shell with `sleep 100` as its foreground job.
+  std::unique_ptr<PtySession> shell_running_sleep() {
+    bundle_ = std::make_unique<Bundle>();
+    make_interactive(*bundle_);
+    auto s = std::make_unique<PtySession>(run_argv(*bundle_, unique_id()));
+    EXPECT_TRUE(s->expect("prompt$ "));
+    s->send("sleep 100\r");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    return s;
+  }
+  std::unique_ptr<Bundle> bundle_;
+  // The engine forwards sig; the container's trap ends it; the caller's modes come back.
+  void expect_modes_restored_after(int sig) {
+    Bundle b;
+    std::string name = sig == SIGHUP ? "HUP" : "TERM";
+    make_interactive(b, {"sh", "-c", "trap 'exit 9' " + name + "; while true; do sleep 0.05; done"});
+    PtySession s(run_argv(b, unique_id()));
+    struct termios before = s.modes();
+    ASSERT_TRUE(eventually([&] { return !(s.modes().c_lflag & ECHO); })) << "raw mode during the session";
+    s.signal(sig);
+    EXPECT_EQ(s.wait(), 9);
+    EXPECT_EQ(s.modes().c_lflag, before.c_lflag);
+    EXPECT_EQ(s.modes().c_iflag, before.c_iflag);
+  }
   std::string expected_tty() const { return GetParam() == "pty-devpts" ? "/dev/pts/0" : "/dev/console"; }
 };
 
@@ -76,46 +100,27 @@ TEST_P(Terminal, ConsoleSizeFromConfigWins) {
 }
 
 TEST_P(Terminal, CtrlCStopsTheForegroundJobOnly) {
-  Bundle b;
-  make_interactive(b);
-  PtySession s(run_argv(b, unique_id()));
-  ASSERT_TRUE(s.expect("prompt$ "));
-  s.send("sleep 100\r");
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  s.send("\x03");
-  ASSERT_TRUE(s.expect("prompt$ ")) << s.transcript();
-  s.send("echo status=$?\r");
-  EXPECT_TRUE(s.expect("status=130")) << s.transcript();
-  s.send("exit\r");
-  EXPECT_EQ(s.wait(), 0);
+  auto s = shell_running_sleep();
+  s->send("\x03");
+  ASSERT_TRUE(s->expect("prompt$ ")) << s->transcript();
+  s->send("echo status=$?\r");
+  EXPECT_TRUE(s->expect("status=130")) << s->transcript();
+  s->send("exit\r");
+  EXPECT_EQ(s->wait(), 0);
 }
 
 TEST_P(Terminal, CtrlZSuspendsTheForegroundJob) {
-  Bundle b;
-  make_interactive(b);
-  PtySession s(run_argv(b, unique_id()));
-  ASSERT_TRUE(s.expect("prompt$ "));
-  s.send("sleep 100\r");
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  s.send("\x1a");
-  EXPECT_TRUE(s.expect("Stopped")) << s.transcript();
-  ASSERT_TRUE(s.expect("prompt$ ")) << s.transcript();
-  s.send("kill -9 %1; wait\r");
-  ASSERT_TRUE(s.expect("prompt$ ")) << s.transcript();
-  s.send("jobs; exit 0\r");  // no stopped job is left to make the shell refuse to exit
-  EXPECT_EQ(s.wait(), 0) << s.transcript();
+  auto s = shell_running_sleep();
+  s->send("\x1a");
+  EXPECT_TRUE(s->expect("Stopped")) << s->transcript();
+  ASSERT_TRUE(s->expect("prompt$ ")) << s->transcript();
+  s->send("kill -9 %1; wait\r");
+  ASSERT_TRUE(s->expect("prompt$ ")) << s->transcript();
+  s->send("jobs; exit 0\r");  // no stopped job is left to make the shell refuse to exit
+  EXPECT_EQ(s->wait(), 0) << s->transcript();
 }
 
-TEST_P(Terminal, CallerModesRestoredWhenTheEngineGetsSighup) {
-  Bundle b;
-  make_interactive(b, {"sh", "-c", "trap 'exit 3' HUP; while true; do sleep 0.05; done"});
-  PtySession s(run_argv(b, unique_id()));
-  struct termios before = s.modes();
-  ASSERT_TRUE(eventually([&] { return !(s.modes().c_lflag & ECHO); }));
-  s.signal(SIGHUP);  // forwarded: the container's trap ends it
-  EXPECT_EQ(s.wait(), 3);
-  EXPECT_EQ(s.modes().c_lflag, before.c_lflag);
-}
+TEST_P(Terminal, CallerModesRestoredWhenTheEngineGetsSighup) { expect_modes_restored_after(SIGHUP); }
 
 TEST_P(Terminal, OnlyTheContainersPtysAreVisible) {
   Bundle b;
@@ -151,17 +156,7 @@ TEST_P(Terminal, CallerModesRestoredAfterExit) {
   EXPECT_TRUE(after.c_lflag & ECHO);
 }
 
-TEST_P(Terminal, CallerModesRestoredWhenTheEngineGetsSigterm) {
-  Bundle b;
-  make_interactive(b, {"sh", "-c", "trap 'exit 9' TERM; while true; do sleep 0.05; done"});
-  PtySession s(run_argv(b, unique_id()));
-  struct termios before = s.modes();
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_FALSE(s.modes().c_lflag & ECHO) << "raw mode during the session";
-  s.signal(SIGTERM);
-  EXPECT_EQ(s.wait(), 9);
-  EXPECT_EQ(s.modes().c_lflag, before.c_lflag);
-}
+TEST_P(Terminal, CallerModesRestoredWhenTheEngineGetsSigterm) { expect_modes_restored_after(SIGTERM); }
 
 TEST_P(Terminal, ConsoleSocketReceivesTheMaster) {
   Bundle b;
