@@ -1,10 +1,11 @@
-// logging: the default log driver. One file per container in the CRI format, rotated by size.
+// logging: the default log driver. One file per container in the CRI format Kubernetes reads
+// (see cri_log.hpp), rotated by size.
 #include <boost/dll/alias.hpp>
 
 #include "cri_log.hpp"
 
 ENGINE_DECLARE_PLUGIN("log", "logging", "1.0.0",
-                      "CRI-format log files per container, rotated by size (max-size, max-file)");
+                      "CRI-format log file per container, rotated by size (path, max-size, max-file, max-line)");
 
 namespace {
 
