@@ -71,7 +71,7 @@ std::vector<std::string> texts(const std::vector<LogRecord>& records) {
 }
 
 std::string numbered(int i) {
-  char buf[16];
+  char buf[24];
   std::snprintf(buf, sizeof buf, "line-%04d", i);
   return buf;
 }
