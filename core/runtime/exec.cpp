@@ -174,17 +174,8 @@ int exec(Context& ctx, const ExecOptions& opts) {
   auto info = nlohmann::json::parse(rec.runtime_json, nullptr, false);
   std::string cgroup = info.is_object() ? info.value("cgroup", std::string()) : std::string();
 
-  struct SignalMask {
-    sigset_t set, old;
-    explicit SignalMask(bool active) {
-      sigemptyset(&set);
-      if (active)
-        for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD})
-          sigaddset(&set, sig);
-      sigprocmask(SIG_BLOCK, &set, &old);
-    }
-    ~SignalMask() { sigprocmask(SIG_SETMASK, &old, nullptr); }
-  } signals(!opts.detach);
+  std::optional<terminal::ForwardedSignals> signals;
+  if (!opts.detach) signals.emplace();
 
   // Children born from here on are in the container's pid namespace; the engine is not.
   if (joins.pid_ns && ::setns(joins.pid_ns.get(), CLONE_NEWPID) != 0) throw_errno("join pid namespace");
@@ -227,15 +218,7 @@ int exec(Context& ctx, const ExecOptions& opts) {
 
   std::optional<terminal::RawMode> raw;
   if (master && caller_tty >= 0) raw.emplace(caller_tty);
-  int status;
-  if (master) {
-    terminal::RelayEnds ends;
-    ends.master = master.get();
-    ends.winsize_source = caller_tty;
-    status = terminal::relay_until_exit(ends, child.get(), signals.set);
-  } else {
-    status = terminal::forward_signals_until_exit(child.get(), signals.set);
-  }
+  int status = terminal::wait_in_foreground(child.get(), master.get(), caller_tty, *signals);
   child.release();
   raw.reset();
   int code = sys::exit_code_from_status(status);

@@ -67,23 +67,6 @@ class DirGuard {
   bool armed_ = true;
 };
 
-// Blocks the signals `run` forwards to the container (and SIGCHLD, to learn of its exit) for
-// the life of the object; the init unblocks them in itself.
-class SignalBlock {
- public:
-  SignalBlock() {
-    sigemptyset(&set_);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD})
-      sigaddset(&set_, sig);
-    sigprocmask(SIG_BLOCK, &set_, &old_);
-  }
-  ~SignalBlock() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
-  const sigset_t& set() const { return set_; }
-
- private:
-  sigset_t set_, old_;
-};
-
 nlohmann::json runtime_info(const ContainerRecord& rec) {
   auto info = nlohmann::json::parse(rec.runtime_json, nullptr, false);
   return info.is_object() ? info : nlohmann::json::object();
@@ -457,7 +440,7 @@ void start(Context& ctx, const std::string& id) {
 }
 
 int run(Context& ctx, const CreateOptions& opts, bool detach) {
-  std::optional<SignalBlock> signals;
+  std::optional<terminal::ForwardedSignals> signals;
   if (!detach) signals.emplace();
   auto l = launch(ctx, opts, detach ? Mode::run_detached : Mode::run_foreground);
   // Raw mode before the program starts, so its first output meets the final modes.
@@ -474,15 +457,7 @@ int run(Context& ctx, const CreateOptions& opts, bool detach) {
   }
   // Until the container is reaped, a failure leaves the guards to kill and clean up.
   pid_t pid = l->init->get();
-  int status;
-  if (l->master) {
-    terminal::RelayEnds ends;
-    ends.master = l->master.get();
-    ends.winsize_source = caller_tty;
-    status = terminal::relay_until_exit(ends, pid, signals->set());
-  } else {
-    status = terminal::forward_signals_until_exit(pid, signals->set());
-  }
+  int status = terminal::wait_in_foreground(pid, l->master.get(), caller_tty, *signals);
   l->init->release();
   l->commit();
   raw.reset();

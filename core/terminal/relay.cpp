@@ -179,4 +179,21 @@ int forward_signals_until_exit(pid_t child, const sigset_t& signals) {
   }
 }
 
+ForwardedSignals::ForwardedSignals() {
+  sigemptyset(&set_);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD})
+    sigaddset(&set_, sig);
+  sigprocmask(SIG_BLOCK, &set_, &old_);
+}
+
+ForwardedSignals::~ForwardedSignals() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
+
+int wait_in_foreground(pid_t child, int master, int caller_terminal, const ForwardedSignals& signals) {
+  if (master < 0) return forward_signals_until_exit(child, signals.set());
+  RelayEnds ends;
+  ends.master = master;
+  ends.winsize_source = caller_terminal;
+  return relay_until_exit(ends, child, signals.set());
+}
+
 }  // namespace engine::terminal

@@ -22,4 +22,21 @@ int relay_until_exit(const RelayEnds& ends, pid_t child, const sigset_t& signals
 // caller). Returns the wait status.
 int forward_signals_until_exit(pid_t child, const sigset_t& signals);
 
+// Blocks, for its lifetime, the signals a foreground session forwards to its child (and
+// SIGCHLD, to learn of its exit). Children must unblock them for themselves.
+class ForwardedSignals {
+ public:
+  ForwardedSignals();
+  ~ForwardedSignals();
+  ForwardedSignals(const ForwardedSignals&) = delete;
+  const sigset_t& set() const { return set_; }
+
+ private:
+  sigset_t set_, old_;
+};
+
+// The foreground wait of `run` and `exec`: the relay when there is a master (-1: none),
+// plain signal forwarding otherwise. Returns the child's wait status.
+int wait_in_foreground(pid_t child, int master, int caller_terminal, const ForwardedSignals& signals);
+
 }  // namespace engine::terminal
