@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "linux/unix_socket.hpp"
@@ -38,6 +39,37 @@ TEST_F(Exec, OutputExitCodeAndNamespaces) {
   Result r = engine({"exec", id, "sh", "-c", "echo $(hostname) pid1=$(cat /proc/1/cmdline | tr '\\0' ' '); exit 7"});
   EXPECT_EQ(r.code, 7) << r.err;
   EXPECT_EQ(r.out, "inside pid1=sleep 1000\n");
+  EXPECT_EQ(engine({"delete", "-f", id}).code, 0);
+}
+
+TEST_F(Exec, JoinsTheUserAndCgroupNamespaces) {
+  Bundle b;
+  auto& lin = b.config()["linux"];
+  lin["namespaces"].push_back({{"type", "user"}});
+  lin["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  lin["gidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  auto& mounts = b.config()["mounts"];
+  for (size_t i = 0; i < mounts.size(); ++i)
+    if (mounts[i]["destination"] == "/sys" || mounts[i]["destination"] == "/sys/fs/cgroup") mounts.erase(i--);
+  b.write();
+  std::string id = start_sleeper(b);
+  int init = nlohmann::json::parse(engine({"state", id}).out)["pid"];
+  Result r = engine({"exec", id, "sh", "-c", "id -u; cat /proc/self/uid_map; cat /proc/self/cgroup | head -1"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  std::istringstream out(r.out);
+  std::string uid, map, cgroup;
+  std::getline(out, uid);
+  std::getline(out, map);
+  std::getline(out, cgroup);
+  EXPECT_EQ(uid, "0");
+  EXPECT_NE(map.find("100000"), std::string::npos) << map;
+  // In the container's cgroup namespace its own cgroup is the root.
+  EXPECT_EQ(cgroup.substr(cgroup.rfind(':')), ":/") << cgroup;
+  for (const char* ns : {"user", "cgroup", "mnt", "pid", "net"}) {
+    std::string mine = std::filesystem::read_symlink("/proc/" + std::to_string(init) + "/ns/" + ns);
+    Result inside = engine({"exec", id, "readlink", std::string("/proc/self/ns/") + ns});
+    EXPECT_EQ(inside.out, mine + "\n") << ns;
+  }
   EXPECT_EQ(engine({"delete", "-f", id}).code, 0);
 }
 
