@@ -21,6 +21,7 @@ PtySession::PtySession(const std::vector<std::string>& argv, unsigned short rows
   if (::openpty(&master_, &slave_, nullptr, nullptr, &ws) != 0) throw std::runtime_error("openpty");
   ::fcntl(master_, F_SETFD, FD_CLOEXEC);
   ::fcntl(slave_, F_SETFD, FD_CLOEXEC);
+  ::tcgetattr(slave_, &initial_);
   pid_ = ::fork();
   if (pid_ == 0) {
     ::setsid();

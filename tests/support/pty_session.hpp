@@ -33,11 +33,14 @@ class PtySession {
   int master() const { return master_; }
   // The caller-side terminal's modes, as the program would leave them.
   struct termios modes() const;
+  // Its modes before the program started.
+  const struct termios& initial_modes() const { return initial_; }
 
  private:
   bool read_some(int timeout_ms);
   int master_ = -1;
   int slave_ = -1;  // kept open so modes can be read after the program exits
+  struct termios initial_{};
   pid_t pid_ = -1;
   int status_ = -1;
   std::string out_;
