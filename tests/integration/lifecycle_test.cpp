@@ -134,11 +134,11 @@ TEST_F(Lifecycle, StatusFollowsAnInitThatDiedWithoutTheEngine) {
 TEST_F(Lifecycle, KillTakesNamesAndNumbers) {
   Bundle b;
   // A pid-1 shell ignores signals it has no handler for: trap them to see them arrive.
-  b.args({"sh", "-c", "trap 'echo got USR1 > /tmp/sig' USR1; trap 'exit 7' TERM; "
+  b.args({"sh", "-c", "trap 'echo got USR1 > /tmp/sig' USR1; trap 'exit 7' TERM; touch /tmp/traps; "
                       "while true; do sleep 0.05; done"});
   std::string id = unique_id();
   ASSERT_EQ(engine({"run", "-d", "--bundle", b.dir(), id}).code, 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(b.rootfs() + "/tmp/traps"); }));
   EXPECT_EQ(engine({"kill", id, "SIGUSR1"}).code, 0);
   EXPECT_TRUE(eventually([&] { return std::filesystem::exists(b.rootfs() + "/tmp/sig"); }));
   EXPECT_EQ(engine({"kill", id, "15"}).code, 0);
