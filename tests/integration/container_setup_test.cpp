@@ -146,18 +146,7 @@ TEST_F(ContainerSetup, SeccompRuleDeniesASyscall) {
 
 TEST_F(ContainerSetup, UserNamespaceMapsIds) {
   Bundle b;
-  auto& lin = b.config()["linux"];
-  lin["namespaces"].push_back({{"type", "user"}});
-  lin["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
-  lin["gidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
-  // sysfs needs the network namespace's owner; keep it simple without /sys.
-  auto& mounts = b.config()["mounts"];
-  for (size_t i = 0; i < mounts.size(); ++i)
-    if (mounts[i]["destination"] == "/sys" || mounts[i]["destination"] == "/sys/fs/cgroup") {
-      mounts.erase(i);
-      --i;
-    }
-  b.write();
+  b.use_user_namespace();
   std::filesystem::permissions(b.dir(), std::filesystem::perms::all);
   Result r = run_in(b, "id -u; cat /proc/self/uid_map");
   EXPECT_EQ(r.code, 0) << r.err;

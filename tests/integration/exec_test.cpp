@@ -44,14 +44,7 @@ TEST_F(Exec, OutputExitCodeAndNamespaces) {
 
 TEST_F(Exec, JoinsTheUserAndCgroupNamespaces) {
   Bundle b;
-  auto& lin = b.config()["linux"];
-  lin["namespaces"].push_back({{"type", "user"}});
-  lin["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
-  lin["gidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
-  auto& mounts = b.config()["mounts"];
-  for (size_t i = 0; i < mounts.size(); ++i)
-    if (mounts[i]["destination"] == "/sys" || mounts[i]["destination"] == "/sys/fs/cgroup") mounts.erase(i--);
-  b.write();
+  b.use_user_namespace();
   std::string id = start_sleeper(b);
   int init = nlohmann::json::parse(engine({"state", id}).out)["pid"];
   Result r = engine({"exec", id, "sh", "-c", "id -u; cat /proc/self/uid_map; cat /proc/self/cgroup | head -1"});

@@ -165,6 +165,18 @@ Bundle& Bundle::args(const std::vector<std::string>& argv) {
   return *this;
 }
 
+Bundle& Bundle::use_user_namespace() {
+  auto& lin = config_["linux"];
+  lin["namespaces"].push_back({{"type", "user"}});
+  lin["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  lin["gidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  auto& mounts = config_["mounts"];
+  for (size_t i = 0; i < mounts.size(); ++i)
+    if (mounts[i]["destination"] == "/sys" || mounts[i]["destination"] == "/sys/fs/cgroup") mounts.erase(i--);
+  write();
+  return *this;
+}
+
 void Bundle::write() const {
   nlohmann::json cfg = config_;
   std::ofstream(dir_ + "/config.json") << cfg.dump(2);

@@ -45,6 +45,9 @@ class Bundle {
   nlohmann::json& config() { return config_; }
   // Sets process.args (and writes config.json).
   Bundle& args(const std::vector<std::string>& argv);
+  // A user namespace mapping container 0..65535 to host 100000.., without /sys (sysfs needs
+  // the network namespace's owner). Writes config.json.
+  Bundle& use_user_namespace();
   void write() const;
 
  private:
