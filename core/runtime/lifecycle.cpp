@@ -165,11 +165,11 @@ std::unique_ptr<MonitorPlan> plan_monitor(Context& ctx, const CreateOptions& opt
   auto log_opts = parse_log_opts(opts.log_opts);
   m->log_opts = log_opts;
   if (m->log_driver != "none") {
-    // Opened here once so a bad option fails create; the monitor opens it again for real.
+    // Checked here so a bad option fails create; the monitor opens the writer itself.
     plugins::Registry registry(ctx.plugin_dirs);
     auto driver = registry.log_driver(m->log_driver);
     try {
-      driver->open_writer(sdk::LogConfig{opts.id, dir, log_opts});
+      driver->check_options(sdk::LogConfig{opts.id, dir, log_opts});
     } catch (const std::exception& e) {
       throw Error("log driver " + m->log_driver + ": " + e.what());
     }

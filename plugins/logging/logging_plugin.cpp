@@ -17,6 +17,9 @@ class CriDriver : public sdk::LogDriver {
   std::unique_ptr<sdk::LogWriter> open_writer(const sdk::LogConfig& config) override {
     return std::make_unique<logging::CriWriter>(logging::parse_options(config.options, config.container_dir));
   }
+  void check_options(const sdk::LogConfig& config) const override {
+    logging::parse_options(config.options, config.container_dir);
+  }
   std::vector<sdk::LogRecord> read(const sdk::LogConfig& config, const sdk::ReadOptions& options) override {
     return logging::read_records(logging::parse_options(config.options, config.container_dir), options);
   }

@@ -291,6 +291,16 @@ TEST_F(Logs, FollowUntilExit) {
   EXPECT_EQ(engine({"delete", id}).code, 0);
 }
 
+TEST_F(Logs, BadOptionFailsCreateAndLeavesNothing) {
+  Bundle b;
+  b.args({"true"});
+  std::string id = unique_id();
+  Result r = engine({"run", "-d", "--log-opt", "bogus=1", "--bundle", b.dir(), id});
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("log-opt bogus: unknown option"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(test_root() + "/" + id));
+}
+
 TEST_F(Logs, NoneKeepsNothing) {
   Bundle b;
   std::string id = run_detached(b, false, {"sh", "-c", "echo hidden"}, {"--log-driver", "none"});

@@ -50,6 +50,9 @@ class LogDriver {
   virtual std::unique_ptr<LogWriter> open_writer(const LogConfig& config) = 0;
   // Reads back what the writer stored, oldest first, across rotated files.
   virtual std::vector<LogRecord> read(const LogConfig& config, const ReadOptions& options) = 0;
+  // Checks the options without side effects (create calls it, so a bad --log-opt fails
+  // before the container exists); throws PluginError naming the option.
+  virtual void check_options(const LogConfig& config) const { (void)config; }
 };
 
 // The factory a log plugin exports: BOOST_DLL_ALIAS(make_driver, engine_log_driver)
