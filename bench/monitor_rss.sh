@@ -18,7 +18,7 @@ PY
   id="rss-$terminal-$$"
   "$engine" --root "$root" run -d --bundle "$bundle" "$id"
   sleep 0.3
-  pid=$(pgrep -f "__monitor --root $root --id $id" | head -1)
+  pid=$(pgrep -f "engine-monitor --root $root --id $id" | head -1)
   printf 'terminal=%-5s monitor pid %-7s ' "$terminal" "$pid"
   grep -E '^(VmRSS|RssAnon|RssFile)' "/proc/$pid/status" | tr -s ' \t' ' ' | tr '\n' ' '
   echo

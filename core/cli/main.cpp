@@ -4,7 +4,7 @@
 
 #include "cli/app.hpp"
 #include "common/log.hpp"
-#include "monitor/monitor.hpp"
+#include "runtime/exit_record.hpp"
 
 using namespace engine::cli;
 
@@ -61,8 +61,8 @@ int parse_globals(int argc, char** argv, Globals& g, bool& help, bool& version) 
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The monitor re-executes the binary; it is not a command users call.
-  if (argc > 1 && std::strcmp(argv[1], "__monitor") == 0) return engine::monitor::monitor_command(argc, argv);
+  // The monitor's one call back into the engine; not a command users call.
+  if (argc > 1 && std::strcmp(argv[1], "__record-exit") == 0) return engine::runtime::record_exit_command(argc, argv);
   Globals globals;
   bool help = false, version = false, logging = false;
   try {

@@ -2,6 +2,9 @@
 // The per-container monitor: the parent (and subreaper) of a detached container's init. It
 // holds the terminal master or the output pipes, feeds the log driver, serves the attach
 // socket, and records the exit code once the init has exited and its output is drained.
+//
+// This file is the engine's side: fork, clone the init, exec the `engine-monitor` program
+// (monitor/server/), which does the serving.
 #include <sys/types.h>
 
 #include <functional>
@@ -11,7 +14,6 @@
 #include <string>
 
 #include "common/unique_fd.hpp"
-#include "engine/sdk/log_driver.hpp"
 
 namespace engine::monitor {
 
@@ -22,6 +24,8 @@ enum class Control : uint32_t {
 };
 
 struct MonitorSetup {
+  std::string binary;  // the engine-monitor program to exec
+  std::string engine;  // the engine binary, which the monitor runs to record the exit
   std::string root;   // --root, to open the state store afresh
   std::string id;
   std::string container_dir;
@@ -35,14 +39,13 @@ struct MonitorSetup {
   UniqueFd control;   // the monitor's end
 };
 
-// Runs in the forked monitor: its own session, clones the init with `clone_init` (so it is
-// the init's parent), reports the pid, then execs the engine binary afresh as `__monitor`:
-// the fresh image is small and holds no state inherited from the CLI (sqlite must never be
-// used across fork). Never returns.
-[[noreturn]] void monitor_main(MonitorSetup& setup, const std::function<pid_t()>& clone_init) noexcept;
+// The engine-monitor program: next to the engine binary (the build tree, or an install with
+// both in one directory), else in the install's libexec directory. Throws Error if absent.
+std::string monitor_binary();
 
-// The `__monitor` entry point of the re-executed binary: serves until the init exits (or
-// the CLI gives up before `commit`, which kills the init).
-int monitor_command(int argc, char** argv);
+// Runs in the forked monitor: its own session, clones the init with `clone_init` (so it is
+// the init's parent), reports the pid, then execs setup.binary: a small image that holds no
+// state inherited from the CLI (sqlite must never be used across fork). Never returns.
+[[noreturn]] void monitor_main(MonitorSetup& setup, const std::function<pid_t()>& clone_init) noexcept;
 
 }  // namespace engine::monitor

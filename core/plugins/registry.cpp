@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <boost/dll/shared_library.hpp>
-#include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -18,12 +18,11 @@ namespace {
 namespace fs = std::filesystem;
 namespace dll = boost::dll;
 
-constexpr const char* kInfoSymbol = "engine_plugin_info_v1";
 constexpr const char* kSuffix = ".so";
 
 // Libraries loaded by this process; never unloaded (see the header).
-std::vector<dll::shared_library>& loaded() {
-  static std::vector<dll::shared_library> libs;
+std::deque<dll::shared_library>& loaded() {
+  static std::deque<dll::shared_library> libs;  // a deque: references stay valid
   return libs;
 }
 
@@ -39,51 +38,32 @@ dll::shared_library load_library(const std::string& file) {
 
 // Reads and checks the C info record before any C++ object of the plugin is touched.
 PluginEntry read_info(const dll::shared_library& lib, const std::string& file) {
-  PluginEntry e;
-  e.file = file;
   if (!lib.has(kInfoSymbol)) {
+    PluginEntry e;
+    e.file = file;
     e.error = "not an engine plugin (no " + std::string(kInfoSymbol) + ")";
     return e;
   }
-  const auto& info = lib.get<const engine_plugin_info>(kInfoSymbol);
-  e.api_version = info.api_version;
-  if (info.api_version != ENGINE_PLUGIN_API_VERSION) {
-    e.error = "built for plugin API version " + std::to_string(info.api_version) +
-              ", this engine uses version " + std::to_string(ENGINE_PLUGIN_API_VERSION);
-    return e;
-  }
-  if (info.struct_size < sizeof(engine_plugin_info)) {
-    e.error = "info record too small";
-    return e;
-  }
-  e.kind = info.kind ? info.kind : "";
-  e.name = info.name ? info.name : "";
-  e.version = info.version ? info.version : "";
-  e.description = info.description ? info.description : "";
-  if (!info.abi_tag || std::strcmp(info.abi_tag, ENGINE_PLUGIN_ABI_TAG) != 0)
-    e.error = std::string("built with C++ ABI ") + (info.abi_tag ? info.abi_tag : "?") +
-              ", this engine uses " + ENGINE_PLUGIN_ABI_TAG;
-  return e;
+  return describe(lib.get<const engine_plugin_info>(kInfoSymbol), file);
 }
 
-std::string self_dir() {
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return {};
-  buf[n] = '\0';
-  return fs::path(buf).parent_path().string();
-}
-
-template <typename Interface>
-std::shared_ptr<Interface> instantiate(const std::string& file, const std::string& name,
-                                       const char* kind, const char* alias) {
+// Loads a plugin of the given kind and keeps it loaded; throws naming what is wrong.
+dll::shared_library& load_checked(const std::string& file, const std::string& name, const char* kind,
+                                  const char* symbol) {
   dll::shared_library lib = load_library(file);
   PluginEntry info = read_info(lib, file);
   if (!info.error.empty()) throw Error("plugin " + name + " (" + file + "): " + info.error);
   if (info.kind != kind)
     throw Error("plugin " + name + " (" + file + "): is a " + info.kind + " plugin, not " + kind);
-  if (!lib.has(alias)) throw Error("plugin " + name + " (" + file + "): exports no " + alias);
-  auto& factory = lib.get_alias<std::unique_ptr<Interface>()>(alias);
+  if (!lib.has(symbol)) throw Error("plugin " + name + " (" + file + "): exports no " + symbol);
+  loaded().push_back(std::move(lib));
+  return loaded().back();
+}
+
+template <typename Interface>
+std::shared_ptr<Interface> instantiate(const std::string& file, const std::string& name,
+                                       const char* kind, const char* alias) {
+  auto& factory = load_checked(file, name, kind, alias).get_alias<std::unique_ptr<Interface>()>(alias);
   std::unique_ptr<Interface> object;
   try {
     object = factory();
@@ -93,40 +73,14 @@ std::shared_ptr<Interface> instantiate(const std::string& file, const std::strin
     throw Error("plugin " + name + ": factory failed");
   }
   if (!object) throw Error("plugin " + name + ": factory returned nothing");
-  loaded().push_back(std::move(lib));
   return std::shared_ptr<Interface>(std::move(object));
 }
 
 }  // namespace
 
-Registry::Registry(std::vector<std::string> extra_dirs) : dirs_(std::move(extra_dirs)) {
-  if (const char* env = std::getenv("ENGINE_PLUGIN_PATH")) {
-    std::string path = env;
-    size_t start = 0;
-    for (;;) {
-      size_t colon = path.find(':', start);
-      std::string dir = path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-      if (!dir.empty()) dirs_.push_back(dir);
-      if (colon == std::string::npos) break;
-      start = colon + 1;
-    }
-  }
-  std::string exe = self_dir();
-  if (!exe.empty()) dirs_.push_back(exe + "/../plugins");  // the build tree
-  dirs_.push_back(ENGINE_PLUGIN_INSTALL_DIR);
-}
+Registry::Registry(std::vector<std::string> extra_dirs) : dirs_(plugin_search_path(std::move(extra_dirs))) {}
 
-std::string Registry::find(const std::string& name) const {
-  if (name.empty() || name.find('/') != std::string::npos)
-    throw Error("plugin name \"" + name + "\" is not valid");
-  for (const auto& dir : dirs_) {
-    std::string file = dir + "/" + name + kSuffix;
-    if (::access(file.c_str(), R_OK) == 0) return fs::path(file).lexically_normal().string();
-  }
-  std::string where;
-  for (const auto& d : dirs_) where += (where.empty() ? "" : ":") + d;
-  throw Error("plugin " + name + ": not found (searched " + where + ")");
-}
+std::string Registry::find(const std::string& name) const { return find_plugin(dirs_, name); }
 
 std::vector<PluginEntry> Registry::scan() const {
   std::vector<PluginEntry> entries;
@@ -157,8 +111,8 @@ std::shared_ptr<sdk::TerminalProvider> Registry::terminal_provider(const std::st
   return instantiate<sdk::TerminalProvider>(find(name), name, "terminal", "engine_terminal_provider");
 }
 
-std::shared_ptr<sdk::LogDriver> Registry::log_driver(const std::string& name) const {
-  return instantiate<sdk::LogDriver>(find(name), name, "log", "engine_log_driver");
+std::shared_ptr<LogDriverHandle> Registry::log_driver(const std::string& name) const {
+  return load_log_driver(dirs_, name);
 }
 
 }  // namespace engine::plugins

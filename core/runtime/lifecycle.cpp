@@ -140,6 +140,7 @@ std::unique_ptr<MonitorPlan> plan_monitor(Context& ctx, const CreateOptions& opt
                                           const oci::Process& proc, const std::string& dir,
                                           bool capture) {
   auto m = std::make_unique<MonitorPlan>();
+  m->setup.binary = monitor::monitor_binary();
   m->setup.root = ctx.root;
   m->setup.id = opts.id;
   m->setup.container_dir = dir;

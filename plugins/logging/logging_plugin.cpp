@@ -1,7 +1,5 @@
 // logging: the default log driver. One file per container in the CRI format Kubernetes reads
 // (see cri_log.hpp), rotated by size.
-#include <boost/dll/alias.hpp>
-
 #include "cri_log.hpp"
 
 ENGINE_DECLARE_PLUGIN("log", "logging", "1.0.0",
@@ -13,7 +11,6 @@ using namespace engine;
 
 class CriDriver : public sdk::LogDriver {
  public:
-  std::string name() const override { return "logging"; }
   std::unique_ptr<sdk::LogWriter> open_writer(const sdk::LogConfig& config) override {
     return std::make_unique<logging::CriWriter>(logging::parse_options(config.options, config.container_dir));
   }
@@ -25,8 +22,6 @@ class CriDriver : public sdk::LogDriver {
   }
 };
 
-std::unique_ptr<sdk::LogDriver> make_driver() { return std::make_unique<CriDriver>(); }
-
 }  // namespace
 
-BOOST_DLL_ALIAS(make_driver, engine_log_driver)
+ENGINE_DECLARE_LOG_DRIVER(CriDriver);

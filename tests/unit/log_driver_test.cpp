@@ -12,6 +12,8 @@
 #include <sstream>
 
 #include "../../plugins/logging/cri_log.cpp"
+#include "common/error.hpp"
+#include "plugins/registry.hpp"
 
 namespace engine::logging {
 namespace {
@@ -613,29 +615,28 @@ TEST(Plugin, LoadsAndDeclaresItself) {
   EXPECT_STREQ(info->abi_tag, ENGINE_PLUGIN_ABI_TAG);
   EXPECT_NE(std::string(info->description), "");
 
-  // The Boost.DLL alias is a pointer to the factory.
-  auto* alias = static_cast<const void* const*>(::dlsym(lib, "engine_log_driver"));
-  ASSERT_NE(alias, nullptr);
-  auto* factory = reinterpret_cast<sdk::LogDriverFactory*>(const_cast<void*>(*alias));
-  {
-    std::unique_ptr<sdk::LogDriver> driver = factory();
-    ASSERT_NE(driver, nullptr);
-    EXPECT_EQ(driver->name(), "logging");
-    TempDir dir;
-    sdk::LogConfig config{"c1", dir.path(), {}};
-    auto w = driver->open_writer(config);
-    std::string text = "hello\r\nfrom the plugin\r\n";
-    w->write(kOut, kT0, text.data(), text.size());
-    w->close();
-    EXPECT_EQ(slurp(dir.log()),
-              "2016-10-06T00:17:09.669794202Z stdout F hello\n"
-              "2016-10-06T00:17:09.669794202Z stdout F from the plugin\n");
-    auto records = driver->read(config, ReadOptions{0, 1});
-    ASSERT_EQ(records.size(), 1u);
-    EXPECT_EQ(records[0].text, "from the plugin");
-    config.options["nope"] = "1";
-    EXPECT_THROW(driver->open_writer(config), PluginError);
+  // Through its C table, as the engine and the monitor use it: C++ exceptions stay inside.
+  auto driver = plugins::Registry({fs::path(file).parent_path().string()}).log_driver("logging");
+  TempDir dir;
+  sdk::LogConfig config{"c1", dir.path(), {}};
+  auto w = driver->open_writer(config);
+  std::string text = "hello\r\nfrom the plugin\r\n";
+  w->write(kOut, kT0, text.data(), text.size());
+  w->close();
+  EXPECT_EQ(slurp(dir.log()),
+            "2016-10-06T00:17:09.669794202Z stdout F hello\n"
+            "2016-10-06T00:17:09.669794202Z stdout F from the plugin\n");
+  auto records = driver->read(config, ReadOptions{0, 1});
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].text, "from the plugin");
+  config.options["nope"] = "1";
+  try {
+    driver->open_writer(config);
+    ADD_FAILURE() << "an unknown option was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("nope"), std::string::npos) << e.what();
   }
+  EXPECT_THROW(driver->check_options(config), Error);
   ::dlclose(lib);
 }
 
