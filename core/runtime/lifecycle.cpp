@@ -6,8 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
+#include <thread>
 #include <sys/socket.h>
 
 #include "common/digest.hpp"
@@ -383,6 +385,21 @@ void validate_id(const std::string& id) {
   if (!ok) throw Error("invalid container id \"" + id + "\": use letters, digits, _ + - .");
 }
 
+// The init is gone and its monitor, if alive, is about to record the exit code: give it a
+// moment (it drains the output first), so nobody sees `stopped` without the code.
+std::optional<ContainerRecord> recorded_by_monitor(Context& ctx, const ContainerRecord& rec) {
+  auto mon = runtime_info(rec).value("monitor", nlohmann::json::object());
+  pid_t pid = mon.value("pid", 0);
+  uint64_t start = mon.value("start", uint64_t{0});
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (pid > 0 && sys::process_alive(pid, start) && std::chrono::steady_clock::now() < deadline) {
+    auto current = ctx.store.find(rec.id);
+    if (!current || current->status == Status::stopped) return current;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return std::nullopt;
+}
+
 ContainerRecord refresh(Context& ctx, ContainerRecord rec) {
   bool dead = false;
   switch (rec.status) {
@@ -398,6 +415,8 @@ ContainerRecord refresh(Context& ctx, ContainerRecord rec) {
       break;
   }
   if (!dead) return rec;
+  if (rec.status != Status::creating)
+    if (auto recorded = recorded_by_monitor(ctx, rec); recorded && recorded->status == Status::stopped) return *recorded;
   state::Update update;
   update.finished_at = now_ns();
   if (ctx.store.transition(rec.id, {rec.status}, Status::stopped, update)) {

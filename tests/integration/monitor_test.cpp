@@ -1,12 +1,17 @@
 // Detached containers: the monitor records exit codes, serves attach, feeds the log driver,
 // and the container outlives it.
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "common/unique_fd.hpp"
 #include "linux/proc.hpp"
+#include "monitor/attach_protocol.hpp"
 #include "state/store.hpp"
 #include "support/harness.hpp"
 #include "support/pty_session.hpp"
@@ -100,8 +105,11 @@ TEST_F(Monitor, HasItsOwnSessionNoTerminalAndIgnoresHangup) {
   EXPECT_EQ(tty_nr, "0") << "no controlling terminal";
   std::ifstream status("/proc/" + std::to_string(mon) + "/status");
   std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("SigIgn:", 0) == 0) EXPECT_TRUE(std::stoull(line.substr(7), nullptr, 16) & (1ull << (SIGHUP - 1)));
+  while (std::getline(status, line)) {
+    if (line.rfind("SigIgn:", 0) == 0) {
+      EXPECT_TRUE(std::stoull(line.substr(7), nullptr, 16) & (1ull << (SIGHUP - 1)));
+    }
+  }
   // The init is the monitor's child.
   auto init = sys::read_proc_stat(state_of(id)["pid"]);
   ASSERT_TRUE(init);
@@ -229,7 +237,66 @@ TEST_F(Monitor, CreateWithTerminalAndNoConsoleSocketIsHeldByTheMonitor) {
   EXPECT_EQ(engine({"delete", id}).code, 0);
 }
 
+// An attacher that never reads must not hold up the container (nor its log): the monitor
+// queues a bounded amount for it, then lets it go.
+TEST_F(Monitor, AttacherThatNeverReadsIsDroppedAndTheContainerRunsOn) {
+  Bundle b;
+  std::string log = test_root() + "/" + unique_id("engine") + ".log";
+  b.config()["process"]["terminal"] = false;
+  // 200000 lines of 41 bytes: twice what the monitor queues for one client, and more.
+  b.args({"sh", "-c", "read go; yes 0123456789012345678901234567890123456789 | head -n 200000; echo done"});
+  std::string id = unique_id();
+  ASSERT_EQ(engine({"--log", log, "run", "-d", "--bundle", b.dir(), id}).code, 0);
+  UniqueFd client(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  struct sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::string path = test_root() + "/" + id + "/attach.sock";
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  ASSERT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << path;
+  ASSERT_TRUE(monitor::write_frame(client.get(), monitor::Frame::stdin_data, "go\n", 3));
+  // The client never reads from here on.
+  ASSERT_TRUE(eventually([&] { return stopped(id); }, std::chrono::seconds(60)));
+  EXPECT_EQ(state_of(id)["exitCode"], 0);
+  Result r = engine({"logs", "--tail", "2", id});
+  EXPECT_EQ(r.out, "0123456789012345678901234567890123456789\ndone\n");
+  Result all = engine({"logs", id});
+  EXPECT_EQ(std::count(all.out.begin(), all.out.end(), '\n'), 200001);
+  std::ifstream diagnostics(log);
+  std::string text((std::istreambuf_iterator<char>(diagnostics)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("attach client dropped: does not read its output"), std::string::npos) << text;
+  EXPECT_EQ(engine({"delete", id}).code, 0);
+}
+
 class Logs : public Monitor {};
+
+// A full disk fails the log's writes: reported in the engine's log, the container runs on.
+TEST_F(Logs, WriteErrorIsReportedAndTheContainerKeepsRunning) {
+  Bundle b;
+  std::string log = test_root() + "/" + unique_id("engine") + ".log";
+  b.config()["process"]["terminal"] = false;
+  b.args({"sh", "-c", "echo one; sleep 0.2; echo two; sleep 100"});
+  std::string id = unique_id();
+  ASSERT_EQ(engine({"--log", log, "--log-format", "json", "run", "-d", "--log-opt", "path=/dev/full",
+                    "--bundle", b.dir(), id})
+                .code,
+            0);
+  auto diagnostics = [&] {
+    std::ifstream in(log);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  ASSERT_TRUE(eventually([&] { return diagnostics().find("No space left on device") != std::string::npos; }));
+  std::string text = diagnostics();
+  size_t at = text.rfind('\n', text.find("No space left on device"));
+  at = at == std::string::npos ? 0 : at + 1;
+  auto line = nlohmann::json::parse(text.substr(at, text.find('\n', at) - at));
+  EXPECT_EQ(line["level"], "error");
+  EXPECT_EQ(line["msg"], "container " + id + ": log driver: write /dev/full: No space left on device");
+  EXPECT_EQ(state_of(id)["status"], "running");
+  EXPECT_EQ(engine({"kill", id, "KILL"}).code, 0);
+  ASSERT_TRUE(eventually([&] { return stopped(id); }));
+  EXPECT_EQ(state_of(id)["exitCode"], 137);
+  EXPECT_EQ(engine({"delete", id}).code, 0);
+}
 
 TEST_F(Logs, NumberedLinesReadBackInCriFormat) {
   Bundle b;
