@@ -237,6 +237,18 @@ TEST_F(Monitor, CreateWithTerminalAndNoConsoleSocketIsHeldByTheMonitor) {
   EXPECT_EQ(engine({"delete", id}).code, 0);
 }
 
+// Nothing of the monitor's (control socket, attach listener, log file, epoll) reaches the
+// container: its init holds its stdio alone (3 is the directory `ls` itself opens).
+TEST_F(Monitor, DetachedContainerHoldsOnlyItsStdio) {
+  for (bool terminal : {false, true}) {
+    Bundle b;
+    std::string id = run_detached(b, terminal, {"ls", "-1", "/proc/self/fd"});
+    ASSERT_TRUE(eventually([&] { return stopped(id); }));
+    EXPECT_EQ(engine({"logs", id}).out, "0\n1\n2\n3\n") << "terminal " << terminal;
+    EXPECT_EQ(engine({"delete", id}).code, 0);
+  }
+}
+
 // An attacher that never reads must not hold up the container (nor its log): the monitor
 // queues a bounded amount for it, then lets it go.
 TEST_F(Monitor, AttacherThatNeverReadsIsDroppedAndTheContainerRunsOn) {
