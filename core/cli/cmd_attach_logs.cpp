@@ -112,15 +112,18 @@ int cmd_logs(const Invocation& inv) {
     std::fflush(stderr);
   };
   print(driver->read(config, read));
-  if (!follow) return 0;
   bool warned = false;
+  auto warn_if_unlogged = [&] {
+    if (warned || rec.status == state::Status::stopped || monitor_alive(info)) return;
+    std::fprintf(stderr, "engine: container %s: its monitor is gone; no new output will be logged\n", id.c_str());
+    warned = true;
+  };
+  warn_if_unlogged();
+  if (!follow) return 0;
   for (;;) {
     rec = runtime::lookup(ctx, id);
     bool done = rec.status == state::Status::stopped;
-    if (!done && !monitor_alive(info) && !warned) {
-      std::fprintf(stderr, "engine: container %s: its monitor is gone; no new output will be logged\n", id.c_str());
-      warned = true;
-    }
+    warn_if_unlogged();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     sdk::ReadOptions next;
     next.since_ns = last_time;

@@ -130,6 +130,9 @@ TEST_F(Monitor, ContainerOutlivesAKilledMonitor) {
   Result a = engine({"attach", id});
   EXPECT_NE(a.code, 0);
   EXPECT_NE(a.err.find("monitor is gone"), std::string::npos) << a.err;
+  Result logs = engine({"logs", id});
+  EXPECT_EQ(logs.code, 0) << logs.err;
+  EXPECT_NE(logs.err.find("its monitor is gone; no new output will be logged"), std::string::npos) << logs.err;
   EXPECT_EQ(engine({"kill", id, "KILL"}).code, 0);
   EXPECT_TRUE(eventually([&] { return stopped(id); }));
   EXPECT_EQ(engine({"delete", id}).code, 0);
