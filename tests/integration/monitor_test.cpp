@@ -39,6 +39,16 @@ class Monitor : public EngineTest {
   void wait_raw(const PtySession& s) {
     ASSERT_TRUE(eventually([&] { return !(s.modes().c_lflag & ECHO); }));
   }
+  // A raw attach client, speaking the frames itself.
+  UniqueFd connect_attach(const std::string& id) {
+    UniqueFd client(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    struct sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::string path = test_root() + "/" + id + "/attach.sock";
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    EXPECT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << path;
+    return client;
+  }
   std::string run_detached(Bundle& b, bool terminal, const std::vector<std::string>& args,
                            std::vector<std::string> flags = {}) {
     b.config()["process"]["terminal"] = terminal;
@@ -262,12 +272,7 @@ TEST_F(Monitor, AttacherThatNeverReadsIsDroppedAndTheContainerRunsOn) {
   b.args({"sh", "-c", "read go; yes 0123456789012345678901234567890123456789 | head -n 200000; echo done"});
   std::string id = unique_id();
   ASSERT_EQ(engine({"--log", log, "run", "-d", "--bundle", b.dir(), id}).code, 0);
-  UniqueFd client(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  struct sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::string path = test_root() + "/" + id + "/attach.sock";
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-  ASSERT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << path;
+  UniqueFd client = connect_attach(id);
   ASSERT_TRUE(monitor::write_frame(client.get(), monitor::Frame::stdin_data, "go\n", 3));
   // The client never reads from here on.
   ASSERT_TRUE(eventually([&] { return stopped(id); }, std::chrono::seconds(60)));
@@ -280,6 +285,19 @@ TEST_F(Monitor, AttacherThatNeverReadsIsDroppedAndTheContainerRunsOn) {
   std::string text((std::istreambuf_iterator<char>(diagnostics)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("attach client dropped: does not read its output"), std::string::npos) << text;
   EXPECT_EQ(engine({"delete", id}).code, 0);
+}
+
+// Input for a container that does not read its stdin waits in the monitor; it never stops
+// the monitor from carrying the container's output.
+TEST_F(Monitor, UnreadInputDoesNotStallOutput) {
+  Bundle b;
+  std::string id = run_detached(b, false, {"sh", "-c", "sleep 0.5; echo alive; sleep 100"});
+  UniqueFd client = connect_attach(id);
+  std::string chunk(64 * 1024, 'x');
+  for (int i = 0; i < 8; ++i)  // 512 KiB: far more than a pipe holds
+    ASSERT_TRUE(monitor::write_frame(client.get(), monitor::Frame::stdin_data, chunk.data(), chunk.size()));
+  EXPECT_TRUE(eventually([&] { return engine({"logs", id}).out == "alive\n"; }));
+  EXPECT_EQ(engine({"delete", "-f", id}).code, 0);
 }
 
 class Logs : public Monitor {};

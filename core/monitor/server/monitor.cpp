@@ -29,6 +29,8 @@ constexpr size_t kChunk = 1 << 16;
 // Output queued for an attach client that does not read. Past this the client is dropped
 // (it may attach again): a slow attacher must never hold up the container or the log.
 constexpr size_t kClientBacklog = 4 << 20;
+// Input queued for a container that does not read its stdin; past this, input is dropped.
+constexpr size_t kInputBacklog = 1 << 20;
 // How long attach clients get, after the init exited, to take their last output.
 constexpr auto kFinalFlush = std::chrono::seconds(2);
 
@@ -61,6 +63,8 @@ class Monitor {
   void on_accept();
   void on_client(Client& c, uint32_t events);
   void input(const std::string& data);
+  void flush_input();
+  int input_target() const { return master_ ? master_.get() : s_.stdin_write.get(); }
   void drain();
   void record_exit(int code);
   void flush_clients_before_exit();
@@ -74,6 +78,8 @@ class Monitor {
   std::vector<Client> clients_;
   std::unique_ptr<plugins::LogWriterHandle> log_;
   bool log_failing_ = false;
+  std::string input_pending_;  // typed by attach clients, not yet taken by the container
+  bool input_polling_ = false;
 };
 
 void Monitor::deliver(sdk::Stream stream, const char* data, size_t len) {
@@ -175,20 +181,45 @@ void Monitor::on_accept() {
   clients_.push_back({std::move(fd), {}, {}, false});
 }
 
+// Input never blocks the monitor: what the container does not take yet waits here.
 void Monitor::input(const std::string& data) {
-  int target = master_ ? master_.get() : s_.stdin_write.get();
-  if (target < 0) return;
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(target, data.data() + off, data.size() - off);
+  if (input_target() < 0) return;
+  if (input_pending_.size() + data.size() > kInputBacklog) {
+    report("warn", "container " + s_.id + ": stdin: the container does not read; input dropped");
+    return;
+  }
+  input_pending_ += data;
+  flush_input();
+}
+
+void Monitor::flush_input() {
+  int target = input_target();
+  while (!input_pending_.empty()) {
+    ssize_t n = ::write(target, input_pending_.data(), input_pending_.size());
     if (n > 0) {
-      off += static_cast<size_t>(n);
+      input_pending_.erase(0, static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
     } else if (n < 0 && errno == EAGAIN) {
-      struct pollfd p{target, POLLOUT, 0};
-      ::poll(&p, 1, 100);
+      break;
     } else {
-      return;
+      input_pending_.clear();  // the container closed its stdin
+      break;
     }
+  }
+  bool want_out = !input_pending_.empty();
+  if (want_out == input_polling_) return;
+  input_polling_ = want_out;
+  struct epoll_event ev{};
+  ev.data.fd = target;
+  if (master_) {
+    ev.events = want_out ? EPOLLIN | EPOLLOUT : EPOLLIN;
+    ::epoll_ctl(ep_.get(), EPOLL_CTL_MOD, target, &ev);
+  } else if (want_out) {
+    ev.events = EPOLLOUT;
+    ::epoll_ctl(ep_.get(), EPOLL_CTL_ADD, target, &ev);
+  } else {
+    unwatch(target);
   }
 }
 
@@ -312,9 +343,10 @@ void Monitor::run(pid_t init) {
   sigfd_.reset(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
   watch(sigfd_.get());
   watch(s_.control.get());
-  for (UniqueFd* fd : {&s_.stdout_read, &s_.stderr_read}) {
+  for (UniqueFd* fd : {&s_.stdout_read, &s_.stderr_read, &s_.stdin_write}) {
     if (!*fd) continue;
     ::fcntl(fd->get(), F_SETFL, O_NONBLOCK);
+    if (fd == &s_.stdin_write) continue;  // watched only while input waits
     watch(fd->get());
   }
   if (s_.attach_listener) watch(s_.attach_listener.get());
@@ -339,7 +371,10 @@ void Monitor::run(pid_t init) {
       } else if (s_.control && fd == s_.control.get()) {
         on_control();
       } else if (master_ && fd == master_.get()) {
-        on_output(fd, sdk::Stream::stdout_stream);
+        if (events[i].events & EPOLLOUT) flush_input();
+        if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_output(fd, sdk::Stream::stdout_stream);
+      } else if (s_.stdin_write && fd == s_.stdin_write.get()) {
+        flush_input();
       } else if (s_.stdout_read && fd == s_.stdout_read.get()) {
         on_output(fd, sdk::Stream::stdout_stream);
       } else if (s_.stderr_read && fd == s_.stderr_read.get()) {
