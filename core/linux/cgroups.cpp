@@ -12,6 +12,7 @@
 
 #include "common/error.hpp"
 #include "common/file.hpp"
+#include "linux/cgroup_devices.hpp"
 
 namespace engine::sys {
 namespace {
@@ -54,11 +55,6 @@ void inherit_cpuset(const std::string& root, const std::string& relative) {
   }
 }
 
-constexpr const char* kDefaultDeviceRules[] = {
-    "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
-    "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",
-};
-
 std::string device_rule(const oci::DeviceRule& r) {
   auto num = [](const std::optional<int64_t>& n) { return n && *n >= 0 ? std::to_string(*n) : "*"; };
   return r.type + " " + num(r.major) + ":" + num(r.minor) + " " + r.access;
@@ -86,7 +82,7 @@ void apply_v1(const CgroupLayout::Hierarchy& h, const std::string& dir, const oc
   if (has_controller(h, "devices")) {
     for (const auto& rule : r.devices)
       write_control(dir, rule.allow ? "devices.allow" : "devices.deny", device_rule(rule));
-    for (const char* rule : kDefaultDeviceRules) write_control(dir, "devices.allow", rule);
+    for (const auto& rule : default_device_rules()) write_control(dir, "devices.allow", rule);
   }
 }
 
@@ -217,6 +213,8 @@ Cgroup Cgroup::create(const std::string& relative_path, const oci::Resources* re
     std::string dir = layout.unified_root + relative_path;
     make_dirs(dir);
     if (resources) apply_v2(dir, *resources);
+    // v2 has no devices controller: the same policy as v1's, as an eBPF program.
+    attach_device_filter(dir, device_policy(resources ? resources->devices : std::vector<oci::DeviceRule>{}));
     return cg;
   }
   for (const auto& h : layout.v1) {

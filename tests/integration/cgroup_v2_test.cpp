@@ -102,6 +102,33 @@ TEST_F(CgroupV2, LifecycleInTheUnifiedHierarchy) {
   EXPECT_FALSE(fs::exists(cgroup_dir(id)));
 }
 
+// v2 has no devices controller: the device rules are enforced by an eBPF program. An open
+// the rules allow reaches the (missing) driver, ENXIO; one they deny stops at EPERM. The same
+// bundle under v1 must agree.
+TEST_F(CgroupV2, DeviceRulesAreEnforcedAsOnV1) {
+  Bundle b;
+  for (const char* set : {"bounding", "effective", "permitted"})
+    b.config()["process"]["capabilities"][set].push_back("CAP_MKNOD");
+  b.config()["linux"]["resources"]["devices"] = nlohmann::json::parse(R"([
+    {"allow": false, "access": "rwm"},
+    {"allow": true, "type": "c", "major": 42, "minor": 0, "access": "r"}])");
+  b.args({"sh", "-c",
+          "mknod /dev/r c 42 0; mknod /dev/o c 42 1; cat /dev/r; echo > /dev/r; cat /dev/o; "
+          "echo x > /dev/null && echo null works"});
+  std::string expected =
+      "cat: can't open '/dev/r': No such device or address\n"
+      "sh: can't create /dev/r: Operation not permitted\n"
+      "cat: can't open '/dev/o': Operation not permitted\n";
+  Result v2 = v2_engine({"run", "--bundle", b.dir(), unique_id()});
+  EXPECT_EQ(v2.out, "null works\n");
+  EXPECT_EQ(v2.err, expected);
+  if (hide_v1_) {
+    Result v1 = engine({"run", "--bundle", b.dir(), unique_id()});
+    EXPECT_EQ(v1.out, "null works\n");
+    EXPECT_EQ(v1.err, expected);
+  }
+}
+
 // A limit whose controller the v2 hierarchy lacks fails create, naming the file, and leaves
 // nothing behind (on this hybrid host the controllers are all bound to v1).
 TEST_F(CgroupV2, MissingControllerFailsCreateCleanly) {
