@@ -12,6 +12,7 @@
 #include "common/error.hpp"
 #include "common/file.hpp"
 #include "linux/process.hpp"
+#include "runtime/hooks.hpp"
 #include "runtime/process_setup.hpp"
 #include "runtime/terminal_session.hpp"
 
@@ -95,6 +96,29 @@ void wait_for_start(const InitPlan& plan) {
   if (::read(plan.exec_fifo, &byte, 1) != 1) ::_exit(1);
 }
 
+// Mounts are done, pivot_root is next: the engine runs prestart and createRuntime (host
+// namespaces), then the init runs createContainer (the container's).
+void run_creation_hooks(const InitPlan& plan, const std::string& state) {
+  const oci::Hooks& hooks = plan.spec->hooks;
+  if (!hooks.prestart.empty() || !hooks.create_runtime.empty()) {
+    plan.channel->send(SyncType::hooks);
+    plan.channel->expect(SyncType::hooks_done);
+  }
+  run_hooks(hooks.create_container, "createContainer", state);
+}
+
+// After `start`, nobody reads the sync channel any more: a failing startContainer hook says
+// so on the container's stderr, and the container exits 1 without running its program.
+void run_start_hooks(const oci::Spec& spec, const std::string& state) {
+  try {
+    run_hooks(spec.hooks.start_container, "startContainer", state);
+  } catch (const std::exception& e) {
+    std::string line = std::string("engine: ") + e.what() + "\n";
+    (void)!::write(2, line.data(), line.size());
+    ::_exit(1);
+  }
+}
+
 void run_init(const InitPlan& plan) {
   const oci::Spec& spec = *plan.spec;
   const oci::Process& proc = *spec.process;
@@ -102,7 +126,7 @@ void run_init(const InitPlan& plan) {
   for (int fd = 0; fd < 3; ++fd)
     if (plan.stdio[fd] >= 0 && ::dup2(plan.stdio[fd], fd) < 0) throw_errno("dup2 stdio");
   ::umask(0);
-  plan.channel->expect(SyncType::go);
+  const std::string hook_state = plan.channel->expect(SyncType::go).text;
   sys::join_namespaces(*plan.join);
   become_namespace_root(spec);
   enter_cgroup_namespace(spec);
@@ -110,6 +134,7 @@ void run_init(const InitPlan& plan) {
   set_names(spec);
   set_oom_score(proc);
   prepare_rootfs(plan);
+  run_creation_hooks(plan, hook_state);
   sys::enter_rootfs(plan.rootfs, plan.no_pivot);
   finish_rootfs(spec);
   int master = plan.terminal
@@ -123,6 +148,7 @@ void run_init(const InitPlan& plan) {
   plan.channel->send(SyncType::ready, {}, master);
   if (master >= 0) ::close(master);
   wait_for_start(plan);
+  run_start_hooks(spec, hook_state);
   exec_program(proc, program, spec.linux_spec.seccomp);
 }
 

@@ -24,6 +24,7 @@
 #include "plugins/registry.hpp"
 #include "linux/unix_socket.hpp"
 #include "runtime/container_init.hpp"
+#include "runtime/hooks.hpp"
 #include "runtime/terminal_session.hpp"
 #include "terminal/relay.hpp"
 #include "terminal/tty.hpp"
@@ -246,7 +247,11 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, Mode mod
   if (opts.console_socket.empty() && mode != Mode::run_foreground && opts.log_driver != "none")
     rec.log_driver = opts.log_driver.empty() ? plugins::kDefaultLogDriver : opts.log_driver;
   std::string cgroup_path = sys::cgroup_relative_path(l->spec.linux_spec.cgroups_path, opts.id);
-  rec.runtime_json = nlohmann::json{{"cgroup", cgroup_path}, {"ociVersion", l->spec.oci_version}}.dump();
+  nlohmann::json runtime_info_doc = {{"cgroup", cgroup_path}, {"ociVersion", l->spec.oci_version}};
+  // The later phases' hooks, for `start` and `delete`, which do not read config.json again.
+  if (!l->spec.hooks.poststart.empty()) runtime_info_doc["hooks"]["poststart"] = hooks_to_json(l->spec.hooks.poststart);
+  if (!l->spec.hooks.poststop.empty()) runtime_info_doc["hooks"]["poststop"] = hooks_to_json(l->spec.hooks.poststop);
+  rec.runtime_json = runtime_info_doc.dump();
   ctx.store.insert(rec);
   l->row.emplace(ctx.store, opts.id);
 
@@ -323,7 +328,17 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, Mode mod
   l->cgroup->add_process(pid);
   if (l->spec.linux_spec.has_namespace(CLONE_NEWUSER))
     sys::write_id_mappings(pid, l->spec.linux_spec.uid_mappings, l->spec.linux_spec.gid_mappings);
-  l->channel.send(SyncType::go);
+  const oci::Hooks& hooks = l->spec.hooks;
+  bool container_hooks = !hooks.create_container.empty() || !hooks.start_container.empty();
+  bool runtime_hooks = !hooks.prestart.empty() || !hooks.create_runtime.empty();
+  std::string state = container_hooks || runtime_hooks ? hook_state(l->spec, opts.id, "creating", pid, l->bundle) : "";
+  l->channel.send(SyncType::go, container_hooks ? state : "");  // the init's hooks read it
+  if (runtime_hooks) {
+    l->channel.expect(SyncType::hooks);
+    run_hooks(hooks.prestart, "prestart", state);
+    run_hooks(hooks.create_runtime, "createRuntime", state);
+    l->channel.send(SyncType::hooks_done);
+  }
   SyncMessage ready = l->channel.expect(SyncType::ready);
   if (l->terminal) {
     l->master.reset(l->terminal->host_ready(ready.fd.release()));
@@ -437,6 +452,25 @@ void create(Context& ctx, const CreateOptions& opts) {
   l->commit();
 }
 
+namespace {
+
+// A stored phase's hooks (see launch), with the state as the row has it.
+void run_stored_hooks(const ContainerRecord& rec, const char* phase, const std::string& status, pid_t pid) {
+  auto info = runtime_info(rec);
+  if (!info.contains("hooks") || !info["hooks"].contains(phase)) return;
+  auto annotations = nlohmann::json::parse(rec.annotations_json, nullptr, false);
+  nlohmann::json state = {{"ociVersion", info.value("ociVersion", std::string("1.0.2"))},
+                          {"id", rec.id}, {"status", status}, {"pid", pid}, {"bundle", rec.bundle},
+                          {"annotations", annotations.is_object() ? annotations : nlohmann::json::object()}};
+  run_hooks_warning(hooks_from_json(info["hooks"][phase]), phase, state.dump());
+}
+void run_poststart(const ContainerRecord& rec, const std::string& status) {
+  run_stored_hooks(rec, "poststart", status, rec.pid);
+}
+void run_poststop(const ContainerRecord& rec) { run_stored_hooks(rec, "poststop", "stopped", 0); }
+
+}  // namespace
+
 void start(Context& ctx, const std::string& id) {
   ContainerRecord rec = lookup(ctx, id);
   if (rec.status != Status::created)
@@ -457,6 +491,7 @@ void start(Context& ctx, const std::string& id) {
     throw_errno(err, "start container " + id + ": its init is not waiting");
   }
   ::unlink(fifo_path.c_str());
+  run_poststart(rec, "running");
 }
 
 int run(Context& ctx, const CreateOptions& opts, bool detach) {
@@ -471,6 +506,8 @@ int run(Context& ctx, const CreateOptions& opts, bool detach) {
   update.started_at = now_ns();
   ctx.store.transition(opts.id, {Status::created}, Status::running, update);
   l->channel.send(SyncType::start);
+  run_hooks_warning(l->spec.hooks.poststart, "poststart",
+                    hook_state(l->spec, opts.id, "running", l->init->get(), l->bundle));
   if (detach) {
     l->commit();
     return 0;
@@ -482,6 +519,7 @@ int run(Context& ctx, const CreateOptions& opts, bool detach) {
   l->commit();
   raw.reset();
   cleanup(ctx, ctx.store.get(opts.id));
+  run_hooks_warning(l->spec.hooks.poststop, "poststop", hook_state(l->spec, opts.id, "stopped", 0, l->bundle));
   return sys::exit_code_from_status(status);
 }
 
@@ -524,6 +562,7 @@ void remove(Context& ctx, const std::string& id, bool force) {
     wait_gone(rec.pid, rec.pid_start_time);
   }
   cleanup(ctx, rec);
+  run_poststop(rec);
 }
 
 void pause(Context& ctx, const std::string& id) {

@@ -15,6 +15,8 @@ enum class SyncType : uint32_t {
   ready,    // init -> parent: set up, waiting to exec (fd: terminal master, if any)
   error,    // init -> parent: text is the one-line cause
   start,    // parent -> init: exec now (used by `run`, which needs no exec fifo)
+  hooks,       // init -> parent: mounts done; run the prestart and createRuntime hooks
+  hooks_done,  // parent -> init: they ran; carry on to pivot_root
 };
 
 struct SyncMessage {
