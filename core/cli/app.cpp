@@ -18,6 +18,7 @@ int cmd_plugins(const Invocation&);
 int cmd_exec(const Invocation&);
 int cmd_attach(const Invocation&);
 int cmd_logs(const Invocation&);
+int cmd_update(const Invocation&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -40,6 +41,7 @@ const std::vector<Command>& commands() {
       {"list", "list [--format table|json] [-q]", "list containers (alias of ps)", cmd_ps},
       {"pause", "pause ID", "freeze every process of a container", cmd_pause},
       {"resume", "resume ID", "thaw a paused container", cmd_resume},
+      {"update", "update [options] ID", "change a running container's cgroup limits", cmd_update},
       {"plugins", "plugins [--format table|json]", "list the plugins found and their API versions",
        cmd_plugins},
   };

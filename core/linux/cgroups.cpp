@@ -250,6 +250,14 @@ CgroupView Cgroup::view() const {
   return v;
 }
 
+void Cgroup::update(const oci::Resources& resources) const {
+  const auto& layout = host_cgroup_layout();
+  oci::Resources limits = resources;
+  limits.devices.clear();
+  if (layout.unified) return apply_v2(layout.unified_root + relative_path_, limits);
+  for (const auto& h : layout.v1) apply_v1(h, h.mount_point + relative_path_, limits);
+}
+
 void Cgroup::add_process(pid_t pid) const {
   for (const auto& dir : directories()) write_control(dir, "cgroup.procs", std::to_string(pid));
 }

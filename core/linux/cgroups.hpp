@@ -41,6 +41,9 @@ class Cgroup {
   Cgroup& operator=(Cgroup&&) = delete;
   ~Cgroup();
 
+  // Applies the limits that are set in resources to the existing cgroup (device rules are
+  // fixed at create, as with runc update).
+  void update(const oci::Resources& resources) const;
   void add_process(pid_t pid) const;
   std::vector<pid_t> processes() const;
   void freeze() const;

@@ -530,6 +530,12 @@ Spec parse_spec_text(const std::string& text, const std::string& source) {
   return parse_spec(doc, source);
 }
 
+Resources parse_resources(const json& doc, const std::string& source) {
+  Field top(&doc, source, "");
+  if (!doc.is_object()) top.fail("must be a JSON object");
+  return resources(top);
+}
+
 Process parse_process(const json& obj, const std::string& prefix) {
   Field top(&obj, prefix, "");
   if (!obj.is_object()) top.fail("must be a JSON object");

@@ -175,6 +175,8 @@ struct Spec {
 Spec parse_spec(const nlohmann::json& doc, const std::string& source = "config.json");
 // Parses text (reports malformed JSON as "config.json: malformed JSON: ...").
 Spec parse_spec_text(const std::string& text, const std::string& source = "config.json");
+// linux.resources alone (`engine update --resources FILE`).
+Resources parse_resources(const nlohmann::json& doc, const std::string& source);
 // Parses an OCI process object (exec --process FILE); prefix names it in messages.
 Process parse_process(const nlohmann::json& obj, const std::string& prefix);
 

@@ -572,6 +572,13 @@ void pause(Context& ctx, const std::string& id) {
   ctx.store.transition(id, {Status::running}, Status::paused);
 }
 
+void update(Context& ctx, const std::string& id, const oci::Resources& resources) {
+  ContainerRecord rec = lookup(ctx, id);
+  if (rec.status == Status::stopped || rec.status == Status::creating)
+    throw Error("cannot update container " + id + ": it is " + state::to_string(rec.status));
+  sys::Cgroup::attach(cgroup_of(rec)).update(resources);
+}
+
 void resume(Context& ctx, const std::string& id) {
   ContainerRecord rec = lookup(ctx, id);
   if (rec.status != Status::paused) throw Error("cannot resume container " + id + ": it is not paused");

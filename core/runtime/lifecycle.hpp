@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "oci/spec.hpp"
 #include "state/store.hpp"
 
 namespace engine::runtime {
@@ -47,6 +48,8 @@ void kill(Context& ctx, const std::string& id, int signal, bool all);
 void remove(Context& ctx, const std::string& id, bool force);
 void pause(Context& ctx, const std::string& id);
 void resume(Context& ctx, const std::string& id);
+// New cgroup limits for a created, running or paused container (`engine update`).
+void update(Context& ctx, const std::string& id, const oci::Resources& resources);
 
 // The record with its status brought in line with the processes that really exist
 // (an init that died while no engine ran becomes `stopped`, and is written back).
