@@ -19,6 +19,7 @@ int cmd_exec(const Invocation&);
 int cmd_attach(const Invocation&);
 int cmd_logs(const Invocation&);
 int cmd_update(const Invocation&);
+int cmd_compare_tty(const Invocation&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -44,6 +45,8 @@ const std::vector<Command>& commands() {
       {"update", "update [options] ID", "change a running container's cgroup limits", cmd_update},
       {"plugins", "plugins [--format table|json]", "list the plugins found and their API versions",
        cmd_plugins},
+      {"compare-tty", "compare-tty [--bundle DIR] [--providers a,b] [--format table|json] [--quick]",
+       "measure every terminal provider side by side, with the properties each claims", cmd_compare_tty},
   };
   return table;
 }

@@ -1,0 +1,60 @@
+#include "compare/subjects.hpp"
+
+#include <algorithm>
+
+#include "common/error.hpp"
+
+namespace engine::compare {
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Installed terminal providers by name, each once (the first found wins, as in Registry::find).
+std::vector<std::string> installed_providers(const plugins::Registry& registry) {
+  std::vector<std::string> names;
+  for (const auto& e : registry.scan())
+    if (e.error.empty() && e.kind == "terminal" && std::find(names.begin(), names.end(), e.name) == names.end())
+      names.push_back(e.name);
+  return names;
+}
+
+std::vector<std::string> default_names(const plugins::Registry& registry) {
+  std::vector<std::string> names = installed_providers(registry);
+  if (std::find(names.begin(), names.end(), "pty-host") != names.end())
+    names.push_back(std::string("pty-host") + kPassthroughSuffix);
+  return names;
+}
+
+Subject provider_subject(const plugins::Registry& registry, const std::string& name) {
+  Subject s;
+  s.name = name;
+  s.passthrough = ends_with(name, kPassthroughSuffix);
+  s.provider = s.passthrough ? name.substr(0, name.size() - std::string(kPassthroughSuffix).size()) : name;
+  auto provider = registry.terminal_provider(s.provider);
+  try {
+    s.claims = provider->properties();
+  } catch (const std::exception& e) {
+    throw Error("terminal provider " + s.provider + ": properties(): " + e.what());
+  }
+  return s;
+}
+
+}  // namespace
+
+std::vector<Subject> resolve_subjects(const plugins::Registry& registry, const std::vector<std::string>& names) {
+  std::vector<Subject> subjects;
+  Subject floor;
+  floor.name = kFloor;
+  subjects.push_back(floor);
+  for (const auto& name : names.empty() ? default_names(registry) : names) {
+    if (name == kFloor) continue;
+    auto same = [&](const Subject& s) { return s.name == name; };
+    if (std::find_if(subjects.begin(), subjects.end(), same) == subjects.end())
+      subjects.push_back(provider_subject(registry, name));
+  }
+  return subjects;
+}
+
+}  // namespace engine::compare
