@@ -114,8 +114,9 @@ std::string format_table(const Report& r) {
   std::vector<Row> rows{header};
   for (auto& row : metric_rows(r)) rows.push_back(std::move(row));
   for (auto& row : property_table_rows(r)) rows.push_back(std::move(row));
-  return render(rows) + "\nset-up: median of " + std::to_string(r.workloads.setup_runs) +
-         " runs; round trip: " + std::to_string(r.workloads.keys) +
+  int runs = r.workloads.setup_runs;
+  return render(rows) + "\nset-up: median of " + std::to_string(runs) + (runs == 1 ? " run" : " runs") +
+         "; round trip: " + std::to_string(r.workloads.keys) +
          " keys echoed by the terminal. Properties are measured by engine-probe on the terminal\n"
          "the program gets; (claims ...) is the plugin's own properties(), \"≠ ... !\" where they differ.\n";
 }
