@@ -17,20 +17,12 @@
 namespace engine::compare {
 namespace {
 
-// In the forked child: a session of its own with the slave as controlling terminal, the
-// signal state of a fresh process, then exec. Never returns.
+// In the forked child: a session of its own with the slave as controlling terminal and stdio.
 [[noreturn]] void exec_on_terminal(const std::vector<std::string>& argv, int slave) {
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
   ::setsid();
   ::ioctl(slave, TIOCSCTTY, 0);
   for (int fd = 0; fd < 3; ++fd) ::dup2(slave, fd);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  ::execv(args[0], args.data());
-  ::_exit(127);
+  exec_child(argv);
 }
 
 pid_t spawn(const std::vector<std::string>& argv, int slave) {
@@ -41,6 +33,17 @@ pid_t spawn(const std::vector<std::string>& argv, int slave) {
 }
 
 }  // namespace
+
+void exec_child(const std::vector<std::string>& argv) {
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execv(args[0], args.data());
+  ::_exit(127);
+}
 
 int poll_ms(Deadline deadline, int cap) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();

@@ -70,6 +70,9 @@ class PtyRun {
   size_t consumed_ = 0;
 };
 
+// In a forked child: the signal mask of a fresh process, then execv(argv). Never returns.
+[[noreturn]] void exec_child(const std::vector<std::string>& argv);
+
 // Milliseconds until the deadline, at most `cap` (so loops check for ^C often), at least 0.
 int poll_ms(Deadline deadline, int cap = 100);
 

@@ -11,6 +11,8 @@
 #include "common/error.hpp"
 #include "common/file.hpp"
 #include "compare/bundle.hpp"
+#include "compare/pty_run.hpp"
+#include "linux/process.hpp"
 
 namespace engine::compare {
 namespace {
@@ -22,30 +24,25 @@ constexpr const char* kBusybox = "/bin/busybox";
 // Runs argv to the end in a session of its own (a ^C at the caller's terminal must not stop
 // the clean-up), stdin and stderr on /dev/null; returns its stdout.
 std::string run_quiet(const std::vector<std::string>& argv) {
-  int out[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) return {};
-  pid_t pid = ::fork();
-  if (pid == 0) {
+  int ends[2];
+  if (::pipe2(ends, O_CLOEXEC) != 0) return {};
+  UniqueFd out(ends[0]), in(ends[1]);
+  sys::ChildGuard child(::fork());
+  if (child.get() == 0) {
     ::setsid();
     int null = ::open("/dev/null", O_RDWR);
     ::dup2(null, 0);
-    ::dup2(out[1], 1);
+    ::dup2(in.get(), 1);
     ::dup2(null, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
+    exec_child(argv);
   }
-  ::close(out[1]);
+  in.reset();
   std::string text;
   char buf[4096];
   ssize_t n;
-  while ((n = ::read(out[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+  while ((n = ::read(out.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
     if (n > 0) text.append(buf, static_cast<size_t>(n));
-  ::close(out[0]);
-  while (pid > 0 && ::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-  }
+  if (child.get() > 0) sys::wait_status(child.release());
   return text;
 }
 
