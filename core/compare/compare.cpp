@@ -56,12 +56,12 @@ Column measure(const Subject& s, Workspace& ws, const Options& o, Progress& prog
 }  // namespace
 
 std::string find_probe() {
-  fs::path dir = fs::path(self_exe()).parent_path();
-  std::vector<fs::path> places = {dir / "engine-probe", dir / "../libexec/engine/engine-probe"};
+  constexpr const char* kName = "engine-probe";
+  std::vector<fs::path> places = {fs::path(self_exe()).parent_path() / kName,
+                                  fs::path(ENGINE_LIBEXEC_DIR) / kName};
   for (const auto& p : places)
-    if (::access(p.c_str(), X_OK) == 0) return p.lexically_normal().string();
-  throw Error("engine-probe: not found (looked for " + places[0].lexically_normal().string() + " and " +
-              places[1].lexically_normal().string() + ")");
+    if (::access(p.c_str(), X_OK) == 0) return p.string();
+  throw Error(std::string(kName) + ": not found (looked for " + places[0].string() + " and " + places[1].string() + ")");
 }
 
 Report compare(const Options& o) {

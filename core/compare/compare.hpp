@@ -22,7 +22,7 @@ struct Options {
 // Runs everything; throws Error (Interrupted on ^C) after removing what it made.
 Report compare(const Options& options);
 
-// engine-probe next to this binary (the build tree) or in ../libexec/engine (an install).
+// engine-probe next to this binary (the build tree) or in ENGINE_LIBEXEC_DIR (an install).
 std::string find_probe();
 
 }  // namespace engine::compare
