@@ -457,6 +457,31 @@ TEST(StateStore, ExecInsertErrors) {
   EXPECT_TRUE(store.list_execs("ghost").empty());
 }
 
+// Closing neither checkpoints nor deletes the WAL (both cost fsyncs on every CLI call): the
+// commits stay in it, and the next connection reads them back.
+TEST(StateStore, CommitsStayInTheWalWhenTheConnectionCloses) {
+  TempRoot t;
+  Store::open(t.root()).insert(full_record("kept"));
+  struct stat st {};
+  ASSERT_EQ(::stat((t.db_path() + "-wal").c_str(), &st), 0);
+  EXPECT_GT(st.st_size, 0);
+  expect_same(Store::open(t.root()).get("kept"), full_record("kept"));
+}
+
+// Commits checkpoint as they go, so the WAL (read back by every open) stays short.
+TEST(StateStore, TheWalStaysBoundedAcrossManyShortConnections) {
+  TempRoot t;
+  for (int i = 0; i < 300; ++i) {
+    Store store = Store::open(t.root());
+    store.insert(full_record("c" + std::to_string(i)));
+    if (i % 2) store.remove("c" + std::to_string(i - 1));
+  }
+  struct stat st {};
+  ASSERT_EQ(::stat((t.db_path() + "-wal").c_str(), &st), 0);
+  EXPECT_LT(st.st_size, 2 << 20);  // sqlite's default (1000 pages) would let it pass 4 MiB
+  EXPECT_EQ(Store::open(t.root()).list().size(), 150u);
+}
+
 TEST(StateStore, StoreIsMovable) {
   TempRoot t1, t2;
   Store a = Store::open(t1.root());
