@@ -91,6 +91,12 @@ void write_pid_file(const std::string& path, pid_t pid) {
   if (!path.empty()) write_file_atomic(path, std::to_string(pid));
 }
 
+// The row leaves `creating` once the init is ready; a row removed meanwhile fails the create.
+void record_ready(Context& ctx, const std::string& id, Status to, const state::Update& update) {
+  if (!ctx.store.transition(id, {Status::creating}, to, update))
+    throw Error("container " + id + " was removed while being created");
+}
+
 // The launched, not yet committed container: everything a failed create must undo.
 struct Launch {
   oci::Spec spec;
@@ -104,6 +110,7 @@ struct Launch {
   UniqueFd monitor_control;
   SyncChannel channel;  // parent's end
   UniqueFd master;      // terminal master held by the engine (foreground run or monitor)
+  state::Update ready;  // pid, start time, runtime facts: what `ready` made known
 
   void commit() {
     if (monitor) {
@@ -364,8 +371,10 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, Mode mod
     }
     update.runtime_json = info.dump();
   }
-  if (!ctx.store.transition(opts.id, {Status::creating}, Status::created, update))
-    throw Error("container " + opts.id + " was removed while being created");
+  l->ready = update;
+  // run goes from creating straight to running (one write less, and no window in which
+  // `start` could find a created container that waits on no fifo).
+  if (mode == Mode::create) record_ready(ctx, opts.id, Status::created, l->ready);
   write_pid_file(opts.pid_file, pid);
   return l;
 }
@@ -502,9 +511,8 @@ int run(Context& ctx, const CreateOptions& opts, bool detach) {
   int caller_tty = terminal::caller_terminal();
   std::optional<terminal::RawMode> raw;
   if (l->master && caller_tty >= 0) raw.emplace(caller_tty);
-  state::Update update;
-  update.started_at = now_ns();
-  ctx.store.transition(opts.id, {Status::created}, Status::running, update);
+  l->ready.started_at = now_ns();
+  record_ready(ctx, opts.id, Status::running, l->ready);
   l->channel.send(SyncType::start);
   run_hooks_warning(l->spec.hooks.poststart, "poststart",
                     hook_state(l->spec, opts.id, "running", l->init->get(), l->bundle));
