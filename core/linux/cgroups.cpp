@@ -1,5 +1,6 @@
 #include "linux/cgroups.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -43,8 +44,29 @@ bool has_controller(const CgroupLayout::Hierarchy& h, const std::string& name) {
   return std::find(h.controllers.begin(), h.controllers.end(), name) != h.controllers.end();
 }
 
+// Makes dir; true if this call made it. The common case, a parent that exists, is one mkdir.
+bool make_leaf(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0755) == 0) return true;
+  if (errno == EEXIST) return false;
+  if (errno != ENOENT) throw_errno("mkdir " + dir);
+  make_dirs(dir);
+  return true;
+}
+
+std::string parent_of(const std::string& dir) { return dir.substr(0, dir.rfind('/')); }
+
 // cpuset refuses tasks until cpus and mems are set: copy them down from the nearest parent.
-void inherit_cpuset(const std::string& root, const std::string& relative) {
+// A leaf this create just made under an existing parent is known empty: only the parent is read.
+void inherit_cpuset(const std::string& root, const std::string& relative, bool fresh_leaf) {
+  if (fresh_leaf) {
+    std::string leaf = root + relative, parent = parent_of(leaf);
+    std::string cpus = read_control(parent, "cpuset.cpus");
+    if (!cpus.empty()) {
+      write_control(leaf, "cpuset.cpus", cpus);
+      write_control(leaf, "cpuset.mems", read_control(parent, "cpuset.mems"));
+      return;
+    }
+  }
   std::string dir = root;
   for (const auto& part : split(relative, '/')) {
     if (part.empty()) continue;
@@ -53,6 +75,14 @@ void inherit_cpuset(const std::string& root, const std::string& relative) {
     for (const char* file : {"cpuset.cpus", "cpuset.mems"})
       if (read_control(dir, file).empty()) write_control(dir, file, read_control(parent, file));
   }
+}
+
+// Writes each value to one open control file: devices.allow takes one rule per write().
+void write_each(const std::string& dir, const char* file, const std::vector<std::string>& values) {
+  if (values.empty()) return;
+  std::string path = dir + "/" + file;
+  UniqueFd fd = open_fd(path, O_WRONLY);
+  for (const auto& v : values) write_all(fd.get(), v.data(), v.size(), ("write " + path).c_str());
 }
 
 std::string device_rule(const oci::DeviceRule& r) {
@@ -80,9 +110,21 @@ void apply_v1(const CgroupLayout::Hierarchy& h, const std::string& dir, const oc
   if (has_controller(h, "pids") && r.pids_limit)
     write_control(dir, "pids.max", *r.pids_limit > 0 ? std::to_string(*r.pids_limit) : "max");
   if (has_controller(h, "devices")) {
-    for (const auto& rule : r.devices)
-      write_control(dir, rule.allow ? "devices.allow" : "devices.deny", device_rule(rule));
-    for (const auto& rule : default_device_rules()) write_control(dir, "devices.allow", rule);
+    // In order, each run of allows (or denies) through one open file.
+    std::vector<std::string> run;
+    bool allowing = true;
+    auto flush = [&] {
+      write_each(dir, allowing ? "devices.allow" : "devices.deny", run);
+      run.clear();
+    };
+    auto add = [&](bool allow, std::string rule) {
+      if (allow != allowing) flush();
+      allowing = allow;
+      run.push_back(std::move(rule));
+    };
+    for (const auto& rule : r.devices) add(rule.allow, device_rule(rule));
+    for (const auto& rule : default_device_rules()) add(true, rule);
+    flush();
   }
 }
 
@@ -219,8 +261,8 @@ Cgroup Cgroup::create(const std::string& relative_path, const oci::Resources* re
   }
   for (const auto& h : layout.v1) {
     std::string dir = h.mount_point + relative_path;
-    make_dirs(dir);
-    if (has_controller(h, "cpuset")) inherit_cpuset(h.mount_point, relative_path);
+    bool fresh = make_leaf(dir);
+    if (has_controller(h, "cpuset")) inherit_cpuset(h.mount_point, relative_path, fresh);
     if (resources) apply_v1(h, dir, *resources);
   }
   return cg;
@@ -244,9 +286,12 @@ CgroupView Cgroup::view() const {
     v.unified_dir = layout.unified_root + relative_path_;
     return v;
   }
-  for (const auto& h : layout.v1)
-    v.v1_dirs.emplace_back(std::filesystem::path(h.mount_point).filename().string(),
-                           h.mount_point + relative_path_);
+  for (const auto& h : layout.v1) {
+    std::string options;
+    for (const auto& c : h.controllers) options += (options.empty() ? "" : ",") + c;
+    v.v1.push_back({std::filesystem::path(h.mount_point).filename().string(),
+                    h.mount_point + relative_path_, options});
+  }
   return v;
 }
 
@@ -298,8 +343,11 @@ bool Cgroup::frozen() const {
 void Cgroup::destroy() {
   owned_ = false;
   auto dirs = directories();
-  bool any = std::any_of(dirs.begin(), dirs.end(), path_exists);
-  if (!any) return;
+  // Usually every process is gone (an init's exit takes its pid namespace along): then the
+  // directories just go. Anything else (ENOENT aside) takes the thaw, kill and retry path.
+  bool left = false;
+  for (const auto& dir : dirs) left = (::rmdir(dir.c_str()) != 0 && errno != ENOENT) || left;
+  if (!left) return;
   // A frozen cgroup's processes cannot die: thaw first.
   try {
     if (frozen()) thaw();

@@ -55,13 +55,14 @@ unsigned long locked_flags(const std::string& target) {
   return flags;
 }
 
+// Flags that belong to one mount rather than to its filesystem.
+constexpr unsigned long kPerMountFlags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
+                                         MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
+
 // Bind mounts ignore all flags but MS_REC; the others need a remount of the new bind mount.
 void remount_bind(const std::string& target, unsigned long flags, unsigned long clear,
                   const std::string& what) {
-  constexpr unsigned long kPerMount =
-      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME |
-      MS_STRICTATIME;
-  unsigned long wanted = (locked_flags(target) & ~clear) | (flags & kPerMount);
+  unsigned long wanted = (locked_flags(target) & ~clear) | (flags & kPerMountFlags);
   do_mount("", target, nullptr, MS_BIND | MS_REMOUNT | wanted, "", what);
 }
 
@@ -74,8 +75,13 @@ UniqueFd reopen(int root_fd, const std::string& destination) {
 void mount_cgroup(int root_fd, const oci::Mount& m, const CgroupView& view) {
   auto opts = parse_mount_options(m.options);
   bool ro = opts.flags & MS_RDONLY;
+  constexpr unsigned long kSafe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
   UniqueFd target = open_in_root(root_fd, m.destination, true, true);
   std::string what = "mount cgroup on " + m.destination;
+  if (view.unified && view.mount_fresh) {
+    do_mount("cgroup2", fd_path(target.get()), "cgroup2", (opts.flags & kPerMountFlags) | kSafe, "", what);
+    return;
+  }
   if (view.unified) {
     do_mount(view.unified_dir, fd_path(target.get()), nullptr, MS_BIND, "", what);
     remount_bind(fd_path(reopen(root_fd, m.destination).get()),
@@ -85,16 +91,24 @@ void mount_cgroup(int root_fd, const oci::Mount& m, const CgroupView& view) {
   // cgroup v1: a tmpfs with each hierarchy's container directory bound in, as runc does.
   do_mount("tmpfs", fd_path(target.get()), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755",
            what);
-  for (const auto& [name, host_dir] : view.v1_dirs) {
-    std::string dest = m.destination + "/" + name;
-    UniqueFd sub = open_in_root(root_fd, dest, true, true);
-    do_mount(host_dir, fd_path(sub.get()), nullptr, MS_BIND, "", "mount cgroup on " + dest);
+  // The tmpfs is ours and empty (nothing in the container runs yet): its directories are made
+  // and opened through it, with no lookup from the root.
+  UniqueFd tmpfs = reopen(root_fd, m.destination);
+  for (const auto& h : view.v1) {
+    std::string dest = m.destination + "/" + h.name;
+    if (::mkdirat(tmpfs.get(), h.name.c_str(), 0755) != 0) throw_errno("mkdir " + dest + " in rootfs");
+    UniqueFd sub(::openat(tmpfs.get(), h.name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!sub) throw_errno("open " + dest + " in rootfs");
+    if (view.mount_fresh) {
+      do_mount("cgroup", fd_path(sub.get()), "cgroup", kSafe | (ro ? MS_RDONLY : 0), h.options,
+               "mount cgroup on " + dest);
+      continue;
+    }
+    do_mount(h.host_dir, fd_path(sub.get()), nullptr, MS_BIND, "", "mount cgroup on " + dest);
     remount_bind(fd_path(reopen(root_fd, dest).get()),
                  MS_NOSUID | MS_NODEV | MS_NOEXEC | (ro ? MS_RDONLY : 0), 0, "mount cgroup on " + dest);
   }
-  if (ro)
-    remount_bind(fd_path(reopen(root_fd, m.destination).get()),
-                 MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0, what);
+  if (ro) remount_bind(fd_path(tmpfs.get()), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0, what);
 }
 
 // "a,gid=5,b" without the options starting with prefix.
@@ -119,7 +133,8 @@ constexpr DefaultDevice kDefaultDevices[] = {
     {"tty", 5, 0},
 };
 
-void make_device(int root_fd, const oci::Device& dev, bool bind_from_host) {
+// dev_fd: /dev in the rootfs, for devices directly in it (-1: look the parent up).
+void make_device(int root_fd, int dev_fd, const oci::Device& dev, bool bind_from_host) {
   std::string what = "create device " + dev.path;
   if (bind_from_host) {
     UniqueFd target = open_in_root(root_fd, dev.path, true, false);
@@ -127,17 +142,22 @@ void make_device(int root_fd, const oci::Device& dev, bool bind_from_host) {
     return;
   }
   std::filesystem::path p(dev.path);
-  UniqueFd parent = open_in_root(root_fd, p.parent_path().string(), true, true);
+  UniqueFd looked_up;
+  int parent = dev_fd;
+  if (parent < 0 || p.parent_path() != "/dev") {
+    looked_up = open_in_root(root_fd, p.parent_path().string(), true, true);
+    parent = looked_up.get();
+  }
   std::string name = p.filename().string();
   mode_t type = dev.type == 'b' ? S_IFBLK : dev.type == 'p' ? S_IFIFO : S_IFCHR;
   mode_t mode = dev.file_mode.value_or(0666) & 07777;
-  ::unlinkat(parent.get(), name.c_str(), 0);
-  if (::mknodat(parent.get(), name.c_str(), type | mode,
+  ::unlinkat(parent, name.c_str(), 0);
+  if (::mknodat(parent, name.c_str(), type | mode,
                 makedev(static_cast<unsigned>(dev.major), static_cast<unsigned>(dev.minor))) != 0)
     throw_errno(what);
   // mknod applied the umask; the spec's mode is exact.
-  if (::fchmodat(parent.get(), name.c_str(), mode, 0) != 0) throw_errno("chmod " + dev.path);
-  if (::fchownat(parent.get(), name.c_str(), dev.uid.value_or(0), dev.gid.value_or(0),
+  if (::fchmodat(parent, name.c_str(), mode, 0) != 0) throw_errno("chmod " + dev.path);
+  if (::fchownat(parent, name.c_str(), dev.uid.value_or(0), dev.gid.value_or(0),
                  AT_SYMLINK_NOFOLLOW) != 0)
     throw_errno("chown " + dev.path);
 }
@@ -148,15 +168,24 @@ std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
 UniqueFd open_in_root(int root_fd, const std::string& path, bool create, bool directory) {
   auto parts = split_path(path);
-  std::string rel;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    std::string parent = rel;
-    rel += (rel.empty() ? "" : "/") + parts[i];
-    UniqueFd fd = openat2_in_root(root_fd, rel, 0);
-    if (fd) continue;
-    if (errno != ENOENT || !create) throw_errno("open " + path + " in rootfs");
-    UniqueFd dir = openat2_in_root(root_fd, parent, O_DIRECTORY);
-    if (!dir) throw_errno("open " + path + " in rootfs");
+  auto prefix = [&](size_t n) {
+    std::string rel;
+    for (size_t i = 0; i < n; ++i) rel += (i ? "/" : "") + parts[i];
+    return rel;
+  };
+  std::string whole = prefix(parts.size());
+  // Mostly the path is there already: one lookup.
+  if (UniqueFd fd = openat2_in_root(root_fd, whole, 0)) return fd;
+  if (errno != ENOENT || !create) throw_errno("open " + path + " in rootfs");
+  // Otherwise find the deepest ancestor that exists (usually the parent) and make the rest.
+  size_t have = parts.size() - 1;
+  UniqueFd dir;
+  for (;; --have) {
+    dir = openat2_in_root(root_fd, prefix(have), O_DIRECTORY);
+    if (dir) break;
+    if (errno != ENOENT || have == 0) throw_errno("open " + path + " in rootfs");
+  }
+  for (size_t i = have; i < parts.size(); ++i) {
     bool last = i + 1 == parts.size();
     if (last && !directory) {
       UniqueFd file(::openat(dir.get(), parts[i].c_str(),
@@ -165,8 +194,11 @@ UniqueFd open_in_root(int root_fd, const std::string& path, bool create, bool di
     } else if (::mkdirat(dir.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST) {
       throw_errno("mkdir " + path + " in rootfs");
     }
+    if (last) break;
+    dir = openat2_in_root(root_fd, prefix(i + 1), O_DIRECTORY);
+    if (!dir) throw_errno("open " + path + " in rootfs");
   }
-  UniqueFd fd = openat2_in_root(root_fd, rel, 0);
+  UniqueFd fd = openat2_in_root(root_fd, whole, 0);
   if (!fd) throw_errno("open " + path + " in rootfs");
   return fd;
 }
@@ -219,15 +251,16 @@ void mount_entry(int root_fd, const oci::Mount& m, const CgroupView& cgroups) {
 }
 
 void create_devices(int root_fd, const std::vector<oci::Device>& extra, bool in_user_namespace) {
+  UniqueFd dev_fd = open_in_root(root_fd, "/dev", true, true);
   for (const auto& d : kDefaultDevices) {
     oci::Device dev;
     dev.path = std::string("/dev/") + d.name;
     dev.major = d.major;
     dev.minor = d.minor;
     dev.file_mode = 0666;
-    make_device(root_fd, dev, in_user_namespace);
+    make_device(root_fd, dev_fd.get(), dev, in_user_namespace);
   }
-  for (const auto& dev : extra) make_device(root_fd, dev, in_user_namespace);
+  for (const auto& dev : extra) make_device(root_fd, dev_fd.get(), dev, in_user_namespace);
 }
 
 void create_dev_symlinks(int root_fd) {

@@ -11,9 +11,18 @@ namespace engine::sys {
 
 // Where the container's own cgroup lives on the host, for "cgroup" mounts.
 struct CgroupView {
-  bool unified = false;                                      // pure cgroup v2 host
-  std::string unified_dir;                                   // v2: host dir of the container
-  std::vector<std::pair<std::string, std::string>> v1_dirs;  // v1: {mount name, host dir}
+  bool unified = false;     // pure cgroup v2 host
+  std::string unified_dir;  // v2: host dir of the container
+  struct Hierarchy {
+    std::string name;      // directory under the mount ("memory")
+    std::string host_dir;  // the container's directory on the host
+    std::string options;   // what mounts the hierarchy ("memory", "name=systemd")
+  };
+  std::vector<Hierarchy> v1;
+  // The init has a cgroup namespace of its own and no user namespace: each hierarchy is
+  // mounted afresh (rooted at the container's cgroup, read-only in the same call) instead of
+  // a bind of the host directory and a remount.
+  bool mount_fresh = false;
 };
 
 // Opens `path` (absolute, as seen in the container) below root_fd with symlinks resolved as if

@@ -57,9 +57,12 @@ bool dev_is_bind_mount(const oci::Spec& spec) {
 void prepare_rootfs(const InitPlan& plan) {
   const oci::Spec& spec = *plan.spec;
   const auto& lin = spec.linux_spec;
+  sys::CgroupView cgroups = plan.cgroups;
+  const oci::Namespace* cgroup_ns = lin.find_namespace(CLONE_NEWCGROUP);
+  cgroups.mount_fresh = cgroup_ns && cgroup_ns->path.empty() && !lin.has_namespace(CLONE_NEWUSER);
   sys::isolate_mount_propagation(lin.rootfs_propagation);
   UniqueFd root = sys::bind_rootfs(plan.rootfs);
-  for (const auto& m : spec.mounts) sys::mount_entry(root.get(), m, plan.cgroups);
+  for (const auto& m : spec.mounts) sys::mount_entry(root.get(), m, cgroups);
   // With the host's /dev bound in, its nodes and ptmx are the host's: leave them alone.
   if (!dev_is_bind_mount(spec)) {
     sys::create_devices(root.get(), lin.devices, lin.has_namespace(CLONE_NEWUSER));
