@@ -14,7 +14,7 @@ void print_help() {
   std::cout << "Usage: engine [global options] COMMAND [options] [ID]\n\n"
                "An OCI container runtime whose terminal handling is a pluggable strategy.\n\n"
                "Commands:\n";
-  for (const auto& c : commands()) std::printf("  %-10s %s\n", c.name, c.summary);
+  for (const auto& c : commands()) std::printf("  %-12s %s\n", c.name, c.summary);
   std::cout << "\nGlobal options:\n"
                "  --root DIR          state directory (default /run/engine)\n"
                "  --log FILE          write the engine's diagnostics to FILE\n"

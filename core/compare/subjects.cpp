@@ -20,10 +20,20 @@ std::vector<std::string> installed_providers(const plugins::Registry& registry) 
   return names;
 }
 
+// Every installed provider, then NAME+passthrough for each that can hand over the caller's
+// terminal.
 std::vector<std::string> default_names(const plugins::Registry& registry) {
   std::vector<std::string> names = installed_providers(registry);
-  if (std::find(names.begin(), names.end(), "pty-host") != names.end())
-    names.push_back(std::string("pty-host") + kPassthroughSuffix);
+  size_t installed = names.size();
+  for (size_t i = 0; i < installed; ++i) {
+    bool passthrough = false;
+    try {
+      passthrough = registry.terminal_provider(names[i])->supports_passthrough();
+    } catch (const std::exception&) {
+      // A provider that cannot be loaded fails later, with its own message.
+    }
+    if (passthrough) names.push_back(names[i] + kPassthroughSuffix);
+  }
   return names;
 }
 
@@ -34,7 +44,9 @@ Subject provider_subject(const plugins::Registry& registry, const std::string& n
   s.provider = s.passthrough ? name.substr(0, name.size() - std::string(kPassthroughSuffix).size()) : name;
   auto provider = registry.terminal_provider(s.provider);
   try {
-    s.claims = provider->properties();
+    if (s.passthrough && !provider->supports_passthrough())
+      throw Error("terminal provider " + s.provider + ": does not support --tty-passthrough");
+    s.claims = s.passthrough ? provider->passthrough_properties() : provider->properties();
   } catch (const std::exception& e) {
     throw Error("terminal provider " + s.provider + ": properties(): " + e.what());
   }

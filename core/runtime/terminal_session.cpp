@@ -26,6 +26,8 @@ std::unique_ptr<ContainerTerminal> open_terminal(const std::vector<std::string>&
                                                  const std::string& container_id, bool exec) {
   plugins::Registry registry(plugin_dirs);
   auto provider = registry.terminal_provider(choice.provider);
+  if (choice.passthrough && !guard_plugin(choice.provider, [&] { return provider->supports_passthrough(); }))
+    throw Error("terminal provider " + choice.provider + ": does not support --tty-passthrough");
   sdk::TerminalRequest req;
   req.container_id = container_id;
   req.uid = process.user.uid;

@@ -173,7 +173,9 @@ int forward_signals_until_exit(pid_t child, const sigset_t& signals) {
     int status = 0;
     if (sig == SIGCHLD) {
       if (reap(child, &status)) return status;
-    } else if (sig != SIGWINCH) {
+    } else {
+      // SIGWINCH too: with the caller's own terminal handed over (passthrough), the kernel
+      // tells only the caller's foreground group of a resize, and that is this engine.
       ::kill(child, sig);
     }
   }

@@ -138,6 +138,15 @@ class HostProvider : public TerminalProvider {
             {"job_control", true},   {"resize", true},         {"host_ptys_visible", false},
             {"tiocsti_into_caller", false}};
   }
+  bool supports_passthrough() const override { return true; }
+  // The caller's terminal is already the controlling tty of the caller's session, so the
+  // container cannot have it as its own: no job control. Resizes reach it by the engine
+  // forwarding SIGWINCH; TIOCSTI is blocked by this plugin's seccomp filter.
+  Properties passthrough_properties() const override {
+    Properties p = properties();
+    p["job_control"] = false;
+    return p;
+  }
   std::unique_ptr<TerminalSession> open_session(const TerminalRequest& req) override {
     return std::make_unique<HostSession>(req);
   }

@@ -53,8 +53,10 @@ class CompareTty : public EngineTest {
     EXPECT_TRUE(left.empty()) << "compare-tty left behind: " << names;
     EngineTest::TearDown();
   }
-  Result compare_tty(const std::vector<std::string>& args) {
-    std::vector<std::string> argv{engine_binary(), "compare-tty"};
+  Result compare_tty(const std::vector<std::string>& args, const std::vector<std::string>& globals = {}) {
+    std::vector<std::string> argv{engine_binary()};
+    argv.insert(argv.end(), globals.begin(), globals.end());
+    argv.push_back("compare-tty");
     argv.insert(argv.end(), args.begin(), args.end());
     return run_program(argv, {.timeout = std::chrono::seconds(60)});
   }
@@ -198,8 +200,9 @@ TEST_F(CompareTtyQuick, PtyHostHoldsAHostPtyBehindARelay) {
   expect_no_mismatch(c);
 }
 
-// The caller's own terminal: no job control (the claim says otherwise, and is flagged), and
-// TIOCSTI into the caller is refused (EPERM) rather than typed into its shell.
+// The caller's own terminal: no job control (as pty-host claims for passthrough), resizes
+// seen with the SIGWINCH the engine forwards, and TIOCSTI into the caller refused (EPERM)
+// rather than typed into its shell.
 TEST_F(CompareTtyQuick, PassthroughLosesJobControlAndRefusesTiocsti) {
   const json& c = column(report(), "pty-host+passthrough");
   expect_properties(c, {{"ttyname", true, "/dev/console"},
@@ -208,12 +211,9 @@ TEST_F(CompareTtyQuick, PassthroughLosesJobControlAndRefusesTiocsti) {
                         {"host_ptys_visible", false},
                         {"tiocsti_into_caller", false, "EPERM"},
                         {"isolated", false, "host's"}});
-  EXPECT_TRUE(c["properties"]["job_control"]["mismatch"].get<bool>());
-  // The new size is the caller's own at once; "seen" also needs the SIGWINCH that tells a program.
-  const json& resize = c["properties"]["resize"];
-  std::string detail = resize["detail"];
-  EXPECT_EQ(detail.rfind("31x91, ", 0), 0u) << detail;
-  EXPECT_EQ(resize["measured"].get<bool>(), detail == "31x91, SIGWINCH") << detail;
+  EXPECT_EQ(c["properties"]["resize"]["detail"], "31x91, SIGWINCH");
+  EXPECT_TRUE(c["properties"]["resize"]["measured"].get<bool>());
+  expect_no_mismatch(c);
 }
 
 TEST_F(CompareTty, TableForAUserBundleLeavesTheBundleAlone) {
@@ -231,17 +231,29 @@ TEST_F(CompareTty, TableForAUserBundleLeavesTheBundleAlone) {
   size_t col = header.find("pty-devpts");
   ASSERT_NE(col, std::string::npos) << r.out;
   EXPECT_EQ(header.find("pty-host "), std::string::npos) << "only the providers asked for: " << header;
-  bool ttyname_row = false, mismatch_row = false;
+  bool ttyname_row = false, job_control_row = false;
   while (std::getline(lines, line)) {
     // Cells line up under their header (this row is ASCII, so bytes are columns).
     if (line.rfind("  ttyname(0)", 0) == 0) ttyname_row = line.compare(col, 10, "/dev/pts/0") == 0;
-    if (line.rfind("job control works", 0) == 0) mismatch_row = line.find("no ≠ claims yes !") != std::string::npos;
+    if (line.rfind("job control works", 0) == 0) job_control_row = line.find("no (claims no)") != std::string::npos;
   }
   EXPECT_TRUE(ttyname_row) << r.out;
-  EXPECT_TRUE(mismatch_row) << r.out;
+  EXPECT_TRUE(job_control_row) << "passthrough's own claim, measured alike: " << r.out;
   std::ifstream after(b.dir() + "/config.json");
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(after), {}), config_before);
   EXPECT_FALSE(fs::exists(b.rootfs() + "/dev/.engine-probe")) << "the probe's mount point is in a tmpfs";
+}
+
+// A third-party provider claiming what it does not do is caught by the measurement.
+TEST_F(CompareTty, AFalseClaimIsFlagged) {
+  Result r = compare_tty({"--quick", "--format", "json", "--providers", "test-provider"},
+                         {"--plugin-dir", ENGINE_TEST_PLUGIN_DIR});
+  ASSERT_EQ(r.code, 0) << r.err;
+  json report = json::parse(r.out);
+  const json& console = column(report, "test-provider")["properties"]["console"];
+  EXPECT_TRUE(console["claimed"].get<bool>()) << console;
+  EXPECT_FALSE(console["measured"].get<bool>()) << console;
+  EXPECT_TRUE(console["mismatch"].get<bool>()) << console;
 }
 
 TEST_F(CompareTty, InterruptRemovesEverythingItMade) {

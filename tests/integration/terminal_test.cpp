@@ -245,6 +245,30 @@ TEST_F(Passthrough, TiocstiIntoTheCallersTerminalIsBlocked) {
   EXPECT_EQ(s.wait(), 0);
 }
 
+// A resize of the caller's terminal reaches the container as SIGWINCH: the kernel tells only
+// the caller's foreground group (the engine), which forwards it.
+TEST_F(Passthrough, ResizeReachesTheContainer) {
+  Bundle b;
+  b.config()["process"]["terminal"] = true;
+  b.args({"sh", "-c", "trap 'stty size; exit 0' WINCH; echo trap-set; while :; do sleep 0.1; done"});
+  PtySession s(argv(b), 24, 80);
+  ASSERT_TRUE(s.expect("trap-set")) << s.transcript();
+  s.resize(30, 100);
+  EXPECT_TRUE(s.expect("30 100")) << s.transcript();
+  EXPECT_EQ(s.wait(), 0);
+}
+
+TEST_F(Passthrough, ProviderWithoutPassthroughRefusesIt) {
+  Bundle b;
+  b.config()["process"]["terminal"] = true;
+  b.args({"true"});
+  std::vector<std::string> cmd = {engine_binary(), "--root", test_root(), "run", "--tty-provider", "pty-devpts",
+                                  "--tty-passthrough", "--bundle", b.dir(), unique_id()};
+  PtySession s(cmd);
+  EXPECT_TRUE(s.expect("terminal provider pty-devpts: does not support --tty-passthrough")) << s.transcript();
+  EXPECT_NE(s.wait(), 0);
+}
+
 TEST_F(Passthrough, TiocstiWithARelayedPtyReachesOnlyTheContainersOwnPty) {
   // Not blocked there: the pty is the container's own, so it can only type into itself.
   Bundle b;

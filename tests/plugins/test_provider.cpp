@@ -52,7 +52,9 @@ class Session : public TerminalSession {
 class Provider : public TerminalProvider {
  public:
   std::string name() const override { return "test-provider"; }
-  Properties properties() const override { return {{"isolated", true}}; }
+  // "console" is a deliberate false claim (nothing is bound on /dev/console): compare-tty
+  // must measure it and flag the mismatch.
+  Properties properties() const override { return {{"isolated", true}, {"console", true}}; }
   std::unique_ptr<TerminalSession> open_session(const TerminalRequest& r) override {
     return std::make_unique<Session>(r);
   }

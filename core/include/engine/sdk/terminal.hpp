@@ -54,6 +54,10 @@ class TerminalProvider {
   virtual ~TerminalProvider() = default;
   virtual std::string name() const = 0;
   virtual Properties properties() const = 0;
+  // Whether it can hand the caller's own terminal to the container (--tty-passthrough), and
+  // what it claims then: no new pty means other trade-offs (no job control, for one).
+  virtual bool supports_passthrough() const { return false; }
+  virtual Properties passthrough_properties() const { return properties(); }
   virtual std::unique_ptr<TerminalSession> open_session(const TerminalRequest& request) = 0;
 };
 
