@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <type_traits>
 #include <sstream>
 
 #include "common/unique_fd.hpp"
@@ -29,21 +31,44 @@ std::optional<ProcStat> parse_proc_stat(const std::string& text) {
   // "pid (comm) state ppid ..." — comm is arbitrary, so fields start after the last ')'.
   size_t close = text.rfind(')');
   if (close == std::string::npos || close + 2 >= text.size()) return std::nullopt;
-  std::istringstream in(text.substr(close + 2));
+  const char* p = text.c_str() + close + 2;
+  const char* end = text.c_str() + text.size();
+  auto skip_spaces = [&] {
+    while (p < end && *p == ' ') ++p;
+  };
+  auto number = [&](auto& out) {  // an unsigned decimal field (ppid may be 0, never negative)
+    skip_spaces();
+    if (p == end || *p < '0' || *p > '9') return false;
+    uint64_t v = 0;
+    for (; p < end && *p >= '0' && *p <= '9'; ++p) v = v * 10 + static_cast<uint64_t>(*p - '0');
+    out = static_cast<std::remove_reference_t<decltype(out)>>(v);
+    return true;
+  };
   ProcStat st;
-  in >> st.state >> st.ppid;
+  skip_spaces();
+  if (p == end) return std::nullopt;
+  st.state = *p++;
+  if (!number(st.ppid)) return std::nullopt;
   // Fields 5..21 are skipped; field 22 (starttime) is the 20th after the state.
-  std::string skip;
-  for (int i = 0; i < 17 && in; ++i) in >> skip;
-  in >> st.start_time;
-  if (!in) return std::nullopt;
+  for (int i = 0; i < 17; ++i) {
+    skip_spaces();
+    if (p == end) return std::nullopt;
+    while (p < end && *p != ' ') ++p;
+  }
+  if (!number(st.start_time)) return std::nullopt;
   return st;
 }
 
 std::optional<ProcStat> read_proc_stat(pid_t pid) {
-  auto text = slurp("/proc/" + std::to_string(pid) + "/stat");
-  if (!text) return std::nullopt;
-  return parse_proc_stat(*text);
+  // One read into a stack buffer: ps checks every container's init this way.
+  char path[32];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
+  if (!fd) return std::nullopt;
+  char buf[1024];
+  ssize_t n = ::read(fd.get(), buf, sizeof buf);
+  if (n <= 0) return std::nullopt;
+  return parse_proc_stat(std::string(buf, static_cast<size_t>(n)));
 }
 
 std::optional<uint64_t> process_start_time(pid_t pid) {
