@@ -16,14 +16,6 @@ namespace {
 
 class Exec : public EngineTest {
  protected:
-  // A running container whose init just sleeps.
-  std::string start_sleeper(Bundle& b) {
-    b.args({"sleep", "1000"});
-    std::string id = unique_id();
-    Result r = engine({"run", "-d", "--bundle", b.dir(), id});
-    EXPECT_EQ(r.code, 0) << r.err;
-    return id;
-  }
   std::vector<std::string> exec_argv(const std::string& id, std::vector<std::string> rest) {
     std::vector<std::string> argv = {engine_binary(), "--root", test_root(), "exec", "-t", id};
     argv.insert(argv.end(), rest.begin(), rest.end());

@@ -10,13 +10,6 @@ namespace {
 
 class Update : public EngineTest {
  protected:
-  std::string start_sleeper(Bundle& b) {
-    b.args({"sleep", "1000"});
-    std::string id = unique_id();
-    Result r = engine({"run", "-d", "--bundle", b.dir(), id});
-    EXPECT_EQ(r.code, 0) << r.err;
-    return id;
-  }
   // The value of a control file in the hierarchy that has it (this host: cgroup v1).
   std::string control(const std::string& id, const std::string& file) {
     for (const auto& dir : sys::Cgroup::attach("/engine/" + id).directories()) {

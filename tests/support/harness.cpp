@@ -131,6 +131,14 @@ Result engine(const std::vector<std::string>& args, const RunOptions& opts) {
   return run_program(argv, opts);
 }
 
+std::string start_sleeper(Bundle& b) {
+  b.args({"sleep", "1000"});
+  std::string id = unique_id();
+  Result r = engine({"run", "-d", "--bundle", b.dir(), id});
+  EXPECT_EQ(r.code, 0) << r.err;
+  return id;
+}
+
 std::string unique_id(const std::string& stem) {
   static int counter = 0;
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();

@@ -76,6 +76,9 @@ class EngineTest : public ::testing::Test {
   void TearDown() override;
 };
 
+// `run -d` of b with its init sleeping; returns the new container's id.
+std::string start_sleeper(Bundle& b);
+
 // Waits until pred() is true or the timeout passes.
 bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
