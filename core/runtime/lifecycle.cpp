@@ -122,7 +122,7 @@ struct Launch {
     }
     init->release();
     cgroup->keep();
-    dir_guard->commit();
+    if (dir_guard) dir_guard->commit();
     row->commit();
   }
 };
@@ -262,9 +262,15 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, Mode mod
   ctx.store.insert(rec);
   l->row.emplace(ctx.store, opts.id);
 
+  // Detached without a console socket: a monitor holds the I/O and learns the exit code.
+  bool monitored = opts.console_socket.empty() && mode != Mode::run_foreground;
+  // The container's directory holds what outlives this command (the exec fifo of create, the
+  // monitor's socket and logs): a foreground run makes none.
   l->dir = ctx.container_dir(opts.id);
-  if (::mkdir(l->dir.c_str(), 0700) != 0 && errno != EEXIST) throw_errno("mkdir " + l->dir);
-  l->dir_guard.emplace(l->dir);
+  if (use_fifo || monitored) {
+    if (::mkdir(l->dir.c_str(), 0700) != 0 && errno != EEXIST) throw_errno("mkdir " + l->dir);
+    l->dir_guard.emplace(l->dir);
+  }
   UniqueFd fifo;
   if (use_fifo) {
     std::string fifo_path = l->dir + "/" + kExecFifo;
@@ -272,8 +278,6 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, Mode mod
     fifo = open_fd(fifo_path, O_RDONLY | O_NONBLOCK);
   }
 
-  // Detached without a console socket: a monitor holds the I/O and learns the exit code.
-  bool monitored = opts.console_socket.empty() && mode != Mode::run_foreground;
   bool capture = monitored && (proc.terminal || mode == Mode::run_detached || !opts.log_driver.empty());
   std::unique_ptr<MonitorPlan> mon;
   if (monitored) mon = plan_monitor(ctx, opts, proc, l->dir, capture);
