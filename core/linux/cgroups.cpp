@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <sstream>
 #include <thread>
 
 #include "common/error.hpp"
@@ -18,11 +17,15 @@
 namespace engine::sys {
 namespace {
 
+// Like reading with std::getline(sep) (no item after a trailing separator), without a stream.
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, sep)) out.push_back(item);
+  for (size_t start = 0; start < s.size();) {
+    size_t at = s.find(sep, start);
+    if (at == std::string::npos) at = s.size();
+    out.emplace_back(s, start, at - start);
+    start = at + 1;
+  }
   return out;
 }
 
