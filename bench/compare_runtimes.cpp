@@ -45,7 +45,7 @@ using Argv = std::vector<std::string>;
 struct Options {
   std::string bundle;
   std::string engine = ENGINE_BINARY;
-  int runs = 100, execs = 100, deletes = 30, keys = 2000, mib = 64, cpu_rounds = 3, ps = 1000;
+  int runs = 100, execs = 100, deletes = 30, keys = 2000, mib = 64, cpu_rounds = 5, ps = 1000;
   std::set<std::string> only;  // empty: every section
   bool wants(const std::string& section) const { return only.empty() || only.count(section); }
 };
@@ -426,21 +426,29 @@ void section_echo(const Options& o, std::vector<Runtime>& rts, const std::string
                   const std::string& rootfs, std::vector<Row>& rows) {
   std::vector<std::unique_ptr<Pty>> sessions;
   std::vector<std::string> names;
-  for (auto& rt : rts) {
-    if (!rt.ok) continue;
-    std::string id = id_base() + "-echo";
-    Argv argv = rt.floor() ? Argv{rootfs + "/bin/cat"} : rt.cmd({"run", "--bundle", bundle, id});
-    auto s = std::make_unique<Pty>(argv, !rt.floor());
+  auto open_session = [&](const std::string& name, const Argv& argv, bool relayed) {
+    auto s = std::make_unique<Pty>(argv, relayed);
     // Ready once a byte comes back through the container's terminal.
     ::write(s->master(), "r", 1);
     if (s->read_byte(15000) != 'r') {
-      std::fprintf(stderr, "%s: no echo from a terminal session\n", rt.name.c_str());
-      continue;
+      std::fprintf(stderr, "%s: no echo from a terminal session\n", name.c_str());
+      return;
     }
     s->drain(100);
     sessions.push_back(std::move(s));
-    names.push_back(rt.name);
+    names.push_back(name);
+  };
+  std::string id = id_base() + "-echo";
+  for (auto& rt : rts) {
+    if (!rt.ok) continue;
+    if (rt.floor()) open_session(rt.name, {rootfs + "/bin/cat"}, false);
+    else open_session(rt.name, rt.cmd({"run", "--bundle", bundle, id}), true);
   }
+  // The engine can also hand the container our own terminal (no relay, no second pty).
+  Runtime& engine = rts.front();
+  if (engine.ok)
+    open_session("passthrough", engine.cmd({"run", "--tty-provider", "pty-host", "--tty-passthrough",
+                                            "--bundle", bundle, id + "-pt"}), false);
   Samples us;
   for (int i = 0; i < o.keys; ++i) {
     for (size_t k = 0; k < sessions.size(); ++k) {
@@ -462,10 +470,15 @@ void section_echo(const Options& o, std::vector<Runtime>& rts, const std::string
     s->drain(200);
     s->wait();
   }
+  Samples passthrough = {{"engine", us["passthrough"]}};
+  us.erase("passthrough");
   Row r{"terminal echo round trip", "µs", "the same pty, no relay"};
   r.decimals = 1;
   r.p99 = true;
   add_row(rows, r, us);
+  r.work = "terminal echo round trip, engine `run -t --tty-provider pty-host --tty-passthrough`";
+  r.floor_note = "";
+  add_row(rows, r, passthrough);
 }
 
 // CPU (user + system, the runtime and the container) to carry `head -c NM /dev/zero` through
