@@ -258,8 +258,10 @@ Cgroup Cgroup::create(const std::string& relative_path, const oci::Resources* re
     std::string dir = layout.unified_root + relative_path;
     make_dirs(dir);
     if (resources) apply_v2(dir, *resources);
-    // v2 has no devices controller: the same policy as v1's, as an eBPF program.
-    attach_device_filter(dir, device_policy(resources ? resources->devices : std::vector<oci::DeviceRule>{}));
+    // v2 has no devices controller: the same policy as v1's, as an eBPF program (none needed
+    // when it allows everything).
+    DevicePolicy devices = device_policy(resources ? resources->devices : std::vector<oci::DeviceRule>{});
+    if (!devices.allow_by_default || !devices.exceptions.empty()) attach_device_filter(dir, devices);
     return cg;
   }
   for (const auto& h : layout.v1) {
