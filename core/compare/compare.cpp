@@ -1,9 +1,6 @@
 #include "compare/compare.hpp"
 
-#include <unistd.h>
-
-#include <filesystem>
-
+#include "common/companion.hpp"
 #include "common/error.hpp"
 #include "compare/probes.hpp"
 #include "compare/workspace.hpp"
@@ -13,16 +10,7 @@
 namespace engine::compare {
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr int kStepsPerSubject = 4;
-
-std::string self_exe() {
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) throw Error("readlink /proc/self/exe: " + ec.message());
-  return exe.string();
-}
 
 class Progress {
  public:
@@ -55,14 +43,7 @@ Column measure(const Subject& s, Workspace& ws, const Options& o, Progress& prog
 
 }  // namespace
 
-std::string find_probe() {
-  constexpr const char* kName = "engine-probe";
-  std::vector<fs::path> places = {fs::path(self_exe()).parent_path() / kName,
-                                  fs::path(ENGINE_LIBEXEC_DIR) / kName};
-  for (const auto& p : places)
-    if (::access(p.c_str(), X_OK) == 0) return p.string();
-  throw Error(std::string(kName) + ": not found (looked for " + places[0].string() + " and " + places[1].string() + ")");
-}
+std::string find_probe() { return find_companion_program("engine-probe"); }
 
 Report compare(const Options& o) {
   plugins::Registry registry(o.plugin_dirs);

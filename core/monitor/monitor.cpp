@@ -8,19 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "common/companion.hpp"
 #include "common/error.hpp"
 #include "linux/process.hpp"
 #include "linux/unix_socket.hpp"
 
 namespace engine::monitor {
 namespace {
-
-std::string self_exe() {
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) throw_errno("readlink /proc/self/exe");
-  return std::string(buf, static_cast<size_t>(n));
-}
 
 // Keeps fd open across exec and names it in argv.
 void pass_fd(std::vector<std::string>& argv, const char* flag, const UniqueFd& fd) {
@@ -55,15 +49,7 @@ void pass_fd(std::vector<std::string>& argv, const char* flag, const UniqueFd& f
 
 }  // namespace
 
-std::string monitor_binary() {
-  constexpr const char* kName = "engine-monitor";
-  std::string exe = self_exe();
-  std::vector<std::string> candidates = {exe.substr(0, exe.rfind('/') + 1) + kName};
-  candidates.push_back(std::string(ENGINE_LIBEXEC_DIR) + "/" + kName);
-  for (const auto& c : candidates)
-    if (::access(c.c_str(), X_OK) == 0) return c;
-  throw Error("engine-monitor: not found (looked for " + candidates.front() + " and " + candidates.back() + ")");
-}
+std::string monitor_binary() { return find_companion_program("engine-monitor"); }
 
 void monitor_main(MonitorSetup& setup, const std::function<pid_t()>& clone_init) noexcept {
   pid_t init = -1;

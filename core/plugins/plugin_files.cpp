@@ -7,17 +7,19 @@
 #include <cstring>
 #include <memory>
 
+#include "common/companion.hpp"
 #include "common/error.hpp"
 
 namespace engine::plugins {
 namespace {
 
 std::string self_dir() {
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return {};
-  std::string exe(buf, static_cast<size_t>(n));
-  return exe.substr(0, exe.rfind('/'));
+  try {
+    std::string exe = self_exe();
+    return exe.substr(0, exe.rfind('/'));
+  } catch (const Error&) {
+    return {};
+  }
 }
 
 }  // namespace
