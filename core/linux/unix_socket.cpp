@@ -1,5 +1,6 @@
 #include "linux/unix_socket.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -10,12 +11,28 @@
 namespace engine::sys {
 namespace {
 
-sockaddr_un unix_address(const std::string& path) {
+// A socket address for path. sun_path holds 107 bytes; a longer path (a long --root or
+// container id) is reached through its directory, opened here and named by
+// /proc/self/fd/N/NAME, which the kernel resolves like the full path.
+struct UnixAddress {
   sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) throw Error("socket path too long: " + path);
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  return addr;
+  UniqueFd dir;  // held until bind or connect is done
+};
+
+UnixAddress unix_address(const std::string& path) {
+  UnixAddress a;
+  a.addr.sun_family = AF_UNIX;
+  std::string name = path;
+  if (path.size() >= sizeof a.addr.sun_path) {
+    size_t slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+    a.dir.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!a.dir) throw_errno("open " + dir);
+    name = "/proc/self/fd/" + std::to_string(a.dir.get()) + "/" + path.substr(slash + 1);
+    if (name.size() >= sizeof a.addr.sun_path) throw Error("socket path too long: " + path);
+  }
+  std::memcpy(a.addr.sun_path, name.c_str(), name.size() + 1);
+  return a;
 }
 
 }  // namespace
@@ -29,8 +46,8 @@ std::pair<UniqueFd, UniqueFd> socket_pair(int type) {
 UniqueFd connect_unix(const std::string& path) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd) throw_errno("socket");
-  sockaddr_un addr = unix_address(path);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+  UnixAddress a = unix_address(path);
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&a.addr), sizeof a.addr) != 0)
     throw_errno("connect " + path);
   return fd;
 }
@@ -38,8 +55,8 @@ UniqueFd connect_unix(const std::string& path) {
 UniqueFd listen_unix(const std::string& path, int backlog) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd) throw_errno("socket");
-  sockaddr_un addr = unix_address(path);
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+  UnixAddress a = unix_address(path);
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a.addr), sizeof a.addr) != 0)
     throw_errno("bind " + path);
   if (::listen(fd.get(), backlog) != 0) throw_errno("listen " + path);
   return fd;

@@ -235,6 +235,23 @@ TEST_F(Monitor, AttachWithoutTerminalKeepsStreamsApartAndForwardsStdin) {
   EXPECT_EQ(engine({"delete", id}).code, 0);
 }
 
+// The attach socket's path is past what sun_path holds (108 bytes): reached through its
+// directory's fd.
+TEST_F(Monitor, AttachWorksWhenTheSocketPathIsLong) {
+  Bundle b;
+  b.config()["process"]["terminal"] = false;
+  b.args({"sh", "-c", "read x; echo out-$x"});
+  std::string id = unique_id() + std::string(120, 'x');
+  ASSERT_GT((test_root() + "/" + id + "/attach.sock").size(), 108u);
+  ASSERT_EQ(engine({"run", "-d", "--bundle", b.dir(), id}).code, 0);
+  RunOptions o;
+  o.input = "long\n";
+  Result r = engine({"attach", id}, o);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "out-long\n");
+  EXPECT_EQ(engine({"delete", id}).code, 0);
+}
+
 TEST_F(Monitor, CreateWithTerminalAndNoConsoleSocketIsHeldByTheMonitor) {
   Bundle b;
   b.config()["process"]["terminal"] = true;
