@@ -16,7 +16,7 @@
 
 // The version of the plugin API this header describes. Bump on any incompatible change to
 // the interfaces below or in the kind-specific headers.
-#define ENGINE_PLUGIN_API_VERSION 2u  // 2: log drivers export a C table
+#define ENGINE_PLUGIN_API_VERSION 2u  // 2: log drivers export a C table; providers claim per mode
 
 extern "C" {
 // Plain C so it can be checked without trusting the plugin's C++ ABI.
