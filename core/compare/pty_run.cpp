@@ -10,6 +10,7 @@
 
 #include <algorithm>
 
+#include "common/argv.hpp"
 #include "common/error.hpp"
 #include "common/file.hpp"
 #include "compare/interrupt.hpp"
@@ -38,9 +39,7 @@ void exec_child(const std::vector<std::string>& argv) {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
+  auto args = c_strings(argv);
   ::execv(args[0], args.data());
   ::_exit(127);
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/argv.hpp"
 #include "common/companion.hpp"
 #include "common/error.hpp"
 #include "linux/process.hpp"
@@ -40,9 +41,7 @@ void pass_fd(std::vector<std::string>& argv, const char* flag, const UniqueFd& f
   for (const auto& d : setup.plugin_dirs) argv.insert(argv.end(), {"--plugin-dir", d});
   if (!setup.engine_log.empty())
     argv.insert(argv.end(), {"--log", setup.engine_log, "--log-format", setup.engine_log_format});
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
+  auto args = c_strings(argv);
   ::execv(setup.binary.c_str(), args.data());
   throw_errno("exec " + setup.binary);
 }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "common/argv.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/unique_fd.hpp"
@@ -19,13 +20,6 @@ namespace {
 
 // Hooks without a timeout get this long: a hung hook must not hang the engine forever.
 constexpr int kDefaultTimeoutSeconds = 120;
-
-std::vector<char*> c_strings(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (auto& s : strings) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
 
 // Collects what the hook writes while waiting for it to exit, up to the timeout. Reading as
 // it runs means a talkative hook cannot block on a full pipe.
@@ -58,10 +52,9 @@ void run_hook(const oci::Hook& hook, const std::string& state) {
   int in[2], out[2];
   if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) throw_errno("pipe");
   UniqueFd in_read(in[0]), in_write(in[1]), out_read(out[0]), out_write(out[1]);
-  std::vector<std::string> args = hook.args.empty() ? std::vector<std::string>{hook.path} : hook.args;
-  std::vector<std::string> env = hook.env;
-  auto argv = c_strings(args);
-  auto envp = c_strings(env);
+  std::vector<std::string> path_only = {hook.path};
+  auto argv = c_strings(hook.args.empty() ? path_only : hook.args);
+  auto envp = c_strings(hook.env);
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork");
   if (pid == 0) {

@@ -4,21 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/argv.hpp"
 #include "common/error.hpp"
 #include "linux/process.hpp"
 #include "linux/security.hpp"
 
 namespace engine::runtime {
-namespace {
-
-std::vector<char*> c_strings(const std::vector<std::string>& v) {
-  std::vector<char*> out;
-  for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
-
-}  // namespace
 
 void reset_signals() {
   sigset_t none;

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/argv.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "linux/process.hpp"
@@ -280,9 +281,7 @@ void Monitor::drain() {
 void Monitor::record_exit(int code) {
   std::vector<std::string> argv = {s_.engine, "__record-exit", s_.root, s_.id, std::to_string(code),
                                    std::to_string(now_ns())};
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
+  auto args = c_strings(argv);
   pid_t pid = ::fork();
   if (pid == 0) {
     sigset_t none;
