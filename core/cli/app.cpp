@@ -75,6 +75,12 @@ bool parse_command_line(const Invocation& inv, const po::options_description& de
   return true;
 }
 
+po::positional_options_description id_positional() {
+  po::positional_options_description p;
+  p.add("id", 1);
+  return p;
+}
+
 std::string require_id(const po::variables_map& vm, const Invocation& inv) {
   if (!vm.count("id")) throw UsageError(inv.command + ": a container ID is required");
   return vm["id"].as<std::string>();

@@ -40,6 +40,8 @@ bool parse_command_line(const Invocation& inv, const po::options_description& de
 
 // The positional ID, or a usage error.
 std::string require_id(const po::variables_map& vm, const Invocation& inv);
+// The one positional argument most commands take: the container ID.
+po::positional_options_description id_positional();
 
 // Printed by `COMMAND --help`.
 void print_command_help(const Command& cmd, const po::options_description& desc);

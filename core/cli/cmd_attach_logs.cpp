@@ -26,12 +26,6 @@ bool monitor_alive(const nlohmann::json& info) {
   return sys::process_alive(mon.value("pid", 0), mon.value("start", uint64_t{0}));
 }
 
-po::positional_options_description id_positional() {
-  po::positional_options_description p;
-  p.add("id", 1);
-  return p;
-}
-
 }  // namespace
 
 int cmd_attach(const Invocation& inv) {

@@ -28,12 +28,6 @@ po::options_description create_options(runtime::CreateOptions& o) {
   return desc;
 }
 
-po::positional_options_description id_positional() {
-  po::positional_options_description p;
-  p.add("id", 1);
-  return p;
-}
-
 void add_id(po::options_description& desc, std::string& id) {
   desc.add_options()("id", po::value(&id));
 }

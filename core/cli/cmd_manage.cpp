@@ -8,12 +8,6 @@
 namespace engine::cli {
 namespace {
 
-po::positional_options_description id_positional() {
-  po::positional_options_description p;
-  p.add("id", 1);
-  return p;
-}
-
 // The commands that take only an ID.
 template <typename Action>
 int simple_command(const Invocation& inv, Action action) {

@@ -75,12 +75,7 @@ int cmd_update(const Invocation& inv) {
       "pids-limit", po::value<int64_t>()->notifier([&](int64_t v) { pids = v; }), "most processes at once")(
       "id", po::value(&id));
   po::variables_map vm;
-  if (!parse_command_line(inv, desc, [] {
-        po::positional_options_description p;
-        p.add("id", 1);
-        return p;
-      }(), vm))
-    return 0;
+  if (!parse_command_line(inv, desc, id_positional(), vm)) return 0;
   require_id(vm, inv);
   // The file first; flags override it, as with runc.
   oci::Resources r = file.empty() ? oci::Resources{} : read_resources_file(file);
