@@ -7,27 +7,12 @@
 #include "cli/app.hpp"
 #include "common/error.hpp"
 #include "common/time.hpp"
-#include "linux/proc.hpp"
 #include "linux/unix_socket.hpp"
 #include "plugins/registry.hpp"
 #include "runtime/lifecycle.hpp"
 #include "terminal/attach.hpp"
 
 namespace engine::cli {
-namespace {
-
-nlohmann::json runtime_info(const state::ContainerRecord& rec) {
-  auto info = nlohmann::json::parse(rec.runtime_json, nullptr, false);
-  return info.is_object() ? info : nlohmann::json::object();
-}
-
-bool monitor_alive(const nlohmann::json& info) {
-  auto mon = info.value("monitor", nlohmann::json::object());
-  return sys::process_alive(mon.value("pid", 0), mon.value("start", uint64_t{0}));
-}
-
-}  // namespace
-
 int cmd_attach(const Invocation& inv) {
   std::string id, keys = "ctrl-p,ctrl-q";
   po::options_description desc("Options");
@@ -40,13 +25,13 @@ int cmd_attach(const Invocation& inv) {
   std::string sequence = terminal::parse_detach_keys(keys);
   runtime::Context ctx(inv.globals.root);
   auto rec = runtime::lookup(ctx, id);
-  auto info = runtime_info(rec);
+  auto info = runtime::runtime_info(rec);
   std::string path = info.value("attach", std::string());
   if (path.empty())
     throw Error("cannot attach to container " + id +
                 ": it has no monitor holding its I/O (created with --console-socket or pass-through stdio)");
   if (rec.status == state::Status::stopped) throw Error("cannot attach to container " + id + ": it is stopped");
-  if (!monitor_alive(info))
+  if (!runtime::monitor_of(rec).alive())
     throw Error("cannot attach to container " + id + ": its monitor is gone (killed?); the container runs "
                 "on, but its output is no longer collected");
   UniqueFd sock = sys::connect_unix(path);
@@ -78,7 +63,7 @@ int cmd_logs(const Invocation& inv) {
   runtime::Context ctx(inv.globals.root);
   ctx.plugin_dirs = inv.globals.plugin_dirs;
   auto rec = runtime::lookup(ctx, id);
-  auto info = runtime_info(rec);
+  auto info = runtime::runtime_info(rec);
   std::string driver_name = info.value("logDriver", std::string());
   if (driver_name.empty()) throw Error("container " + id + " keeps no logs (log driver none, or its output is not captured)");
   plugins::Registry registry(inv.globals.plugin_dirs);
@@ -108,7 +93,7 @@ int cmd_logs(const Invocation& inv) {
   print(driver->read(config, read));
   bool warned = false;
   auto warn_if_unlogged = [&] {
-    if (warned || rec.status == state::Status::stopped || monitor_alive(info)) return;
+    if (warned || rec.status == state::Status::stopped || runtime::monitor_of(rec).alive()) return;
     std::fprintf(stderr, "engine: container %s: its monitor is gone; no new output will be logged\n", id.c_str());
     warned = true;
   };

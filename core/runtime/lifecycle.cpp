@@ -30,6 +30,18 @@
 #include "terminal/tty.hpp"
 
 namespace engine::runtime {
+nlohmann::json runtime_info(const state::ContainerRecord& rec) {
+  auto info = nlohmann::json::parse(rec.runtime_json, nullptr, false);
+  return info.is_object() ? info : nlohmann::json::object();
+}
+
+bool MonitorRef::alive() const { return pid > 0 && sys::process_alive(pid, start); }
+
+MonitorRef monitor_of(const state::ContainerRecord& rec) {
+  auto mon = runtime_info(rec).value("monitor", nlohmann::json::object());
+  return {mon.value("pid", 0), mon.value("start", uint64_t{0})};
+}
+
 namespace {
 
 using state::ContainerRecord;
@@ -69,11 +81,6 @@ class DirGuard {
   std::string path_;
   bool armed_ = true;
 };
-
-nlohmann::json runtime_info(const ContainerRecord& rec) {
-  auto info = nlohmann::json::parse(rec.runtime_json, nullptr, false);
-  return info.is_object() ? info : nlohmann::json::object();
-}
 
 std::string cgroup_of(const ContainerRecord& rec) {
   return runtime_info(rec).value("cgroup", std::string());
@@ -385,10 +392,8 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, Mode mod
 
 // Waits (briefly) for the container's monitor to record the exit and go.
 void wait_for_monitor(const ContainerRecord& rec) {
-  auto mon = runtime_info(rec).value("monitor", nlohmann::json::object());
-  pid_t pid = mon.value("pid", 0);
-  uint64_t start = mon.value("start", uint64_t{0});
-  if (pid > 0 && sys::process_alive(pid, start)) wait_gone(pid, start);
+  MonitorRef mon = monitor_of(rec);
+  if (mon.alive()) wait_gone(mon.pid, mon.start);
 }
 
 // Removes what a container left on the host: cgroup, directory, row.
@@ -416,11 +421,9 @@ void validate_id(const std::string& id) {
 // The init is gone and its monitor, if alive, is about to record the exit code: give it a
 // moment (it drains the output first), so nobody sees `stopped` without the code.
 std::optional<ContainerRecord> recorded_by_monitor(Context& ctx, const ContainerRecord& rec) {
-  auto mon = runtime_info(rec).value("monitor", nlohmann::json::object());
-  pid_t pid = mon.value("pid", 0);
-  uint64_t start = mon.value("start", uint64_t{0});
+  MonitorRef mon = monitor_of(rec);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  while (pid > 0 && sys::process_alive(pid, start) && std::chrono::steady_clock::now() < deadline) {
+  while (mon.alive() && std::chrono::steady_clock::now() < deadline) {
     auto current = ctx.store.find(rec.id);
     if (!current || current->status == Status::stopped) return current;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

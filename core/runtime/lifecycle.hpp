@@ -58,6 +58,16 @@ state::ContainerRecord lookup(Context& ctx, const std::string& id);  // throws "
 
 // The OCI state document of `engine state`.
 nlohmann::json state_json(const state::ContainerRecord& rec);
+// The engine's own part of a row (cgroup, monitor, attach socket, log driver, hooks).
+nlohmann::json runtime_info(const state::ContainerRecord& rec);
+
+// A detached container's monitor, by pid and start time (pid 0: it has none).
+struct MonitorRef {
+  pid_t pid = 0;
+  uint64_t start = 0;
+  bool alive() const;
+};
+MonitorRef monitor_of(const state::ContainerRecord& rec);
 // Host pids of the container's processes (from its cgroup).
 std::vector<pid_t> container_pids(const state::ContainerRecord& rec);
 
