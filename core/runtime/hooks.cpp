@@ -97,15 +97,20 @@ void run_hook(const oci::Hook& hook, const std::string& state) {
 
 }  // namespace
 
-std::string hook_state(const oci::Spec& spec, const std::string& id, const std::string& status, pid_t pid,
-                       const std::string& bundle) {
-  nlohmann::json doc = {{"ociVersion", spec.oci_version.empty() ? "1.0.2" : spec.oci_version},
+std::string hook_state(const std::string& oci_version, const std::string& id, const std::string& status,
+                       pid_t pid, const std::string& bundle, const nlohmann::json& annotations) {
+  nlohmann::json doc = {{"ociVersion", oci_version.empty() ? "1.0.2" : oci_version},
                         {"id", id},
                         {"status", status},
                         {"pid", pid},
                         {"bundle", bundle},
-                        {"annotations", spec.annotations}};
+                        {"annotations", annotations.is_object() ? annotations : nlohmann::json::object()}};
   return doc.dump();
+}
+
+std::string hook_state(const oci::Spec& spec, const std::string& id, const std::string& status, pid_t pid,
+                       const std::string& bundle) {
+  return hook_state(spec.oci_version, id, status, pid, bundle, spec.annotations);
 }
 
 void run_hooks(const std::vector<oci::Hook>& hooks, const char* phase, const std::string& state) {

@@ -17,6 +17,9 @@
 namespace engine::runtime {
 
 // The state a hook reads on stdin (runtime-spec "state").
+std::string hook_state(const std::string& oci_version, const std::string& id, const std::string& status,
+                       pid_t pid, const std::string& bundle, const nlohmann::json& annotations);
+// The same from the spec (during create and run, before a row has it all).
 std::string hook_state(const oci::Spec& spec, const std::string& id, const std::string& status, pid_t pid,
                        const std::string& bundle);
 

@@ -474,11 +474,9 @@ namespace {
 void run_stored_hooks(const ContainerRecord& rec, const char* phase, const std::string& status, pid_t pid) {
   auto info = runtime_info(rec);
   if (!info.contains("hooks") || !info["hooks"].contains(phase)) return;
-  auto annotations = nlohmann::json::parse(rec.annotations_json, nullptr, false);
-  nlohmann::json state = {{"ociVersion", info.value("ociVersion", std::string("1.0.2"))},
-                          {"id", rec.id}, {"status", status}, {"pid", pid}, {"bundle", rec.bundle},
-                          {"annotations", annotations.is_object() ? annotations : nlohmann::json::object()}};
-  run_hooks_warning(hooks_from_json(info["hooks"][phase]), phase, state.dump());
+  std::string state = hook_state(info.value("ociVersion", std::string()), rec.id, status, pid, rec.bundle,
+                                 nlohmann::json::parse(rec.annotations_json, nullptr, false));
+  run_hooks_warning(hooks_from_json(info["hooks"][phase]), phase, state);
 }
 void run_poststart(const ContainerRecord& rec, const std::string& status) {
   run_stored_hooks(rec, "poststart", status, rec.pid);
