@@ -112,6 +112,12 @@ void apply_v1(const CgroupLayout::Hierarchy& h, const std::string& dir, const oc
   }
   if (has_controller(h, "pids") && r.pids_limit)
     write_control(dir, "pids.max", *r.pids_limit > 0 ? std::to_string(*r.pids_limit) : "max");
+}
+
+// The spec's device rules and then every container's defaults (create only: they are fixed
+// for the container's life, as with runc update).
+void apply_v1_devices(const CgroupLayout::Hierarchy& h, const std::string& dir,
+                      const std::vector<oci::DeviceRule>& rules) {
   if (has_controller(h, "devices")) {
     // In order, each run of allows (or denies) through one open file.
     std::vector<std::string> run;
@@ -125,7 +131,7 @@ void apply_v1(const CgroupLayout::Hierarchy& h, const std::string& dir, const oc
       allowing = allow;
       run.push_back(std::move(rule));
     };
-    for (const auto& rule : r.devices) add(rule.allow, device_rule(rule));
+    for (const auto& rule : rules) add(rule.allow, device_rule(rule));
     for (const auto& rule : default_device_rules()) add(true, rule);
     flush();
   }
@@ -268,7 +274,10 @@ Cgroup Cgroup::create(const std::string& relative_path, const oci::Resources* re
     std::string dir = h.mount_point + relative_path;
     bool fresh = make_leaf(dir);
     if (has_controller(h, "cpuset")) inherit_cpuset(h.mount_point, relative_path, fresh);
-    if (resources) apply_v1(h, dir, *resources);
+    if (resources) {
+      apply_v1(h, dir, *resources);
+      apply_v1_devices(h, dir, resources->devices);
+    }
   }
   return cg;
 }
@@ -302,10 +311,8 @@ CgroupView Cgroup::view() const {
 
 void Cgroup::update(const oci::Resources& resources) const {
   const auto& layout = host_cgroup_layout();
-  oci::Resources limits = resources;
-  limits.devices.clear();
-  if (layout.unified) return apply_v2(layout.unified_root + relative_path_, limits);
-  for (const auto& h : layout.v1) apply_v1(h, h.mount_point + relative_path_, limits);
+  if (layout.unified) return apply_v2(layout.unified_root + relative_path_, resources);
+  for (const auto& h : layout.v1) apply_v1(h, h.mount_point + relative_path_, resources);
 }
 
 void Cgroup::add_process(pid_t pid) const {
