@@ -28,7 +28,7 @@ std::vector<std::string> default_names(const plugins::Registry& registry) {
   for (size_t i = 0; i < installed; ++i) {
     bool passthrough = false;
     try {
-      passthrough = registry.terminal_provider(names[i])->supports_passthrough();
+      passthrough = registry.terminal_provider(names[i]).supports_passthrough();
     } catch (const std::exception&) {
       // A provider that cannot be loaded fails later, with its own message.
     }
@@ -43,13 +43,9 @@ Subject provider_subject(const plugins::Registry& registry, const std::string& n
   s.passthrough = ends_with(name, kPassthroughSuffix);
   s.provider = s.passthrough ? name.substr(0, name.size() - std::string(kPassthroughSuffix).size()) : name;
   auto provider = registry.terminal_provider(s.provider);
-  try {
-    if (s.passthrough && !provider->supports_passthrough())
-      throw Error("terminal provider " + s.provider + ": does not support --tty-passthrough");
-    s.claims = s.passthrough ? provider->passthrough_properties() : provider->properties();
-  } catch (const std::exception& e) {
-    throw Error("terminal provider " + s.provider + ": properties(): " + e.what());
-  }
+  if (s.passthrough && !provider.supports_passthrough())
+    throw Error("terminal provider " + s.provider + ": does not support --tty-passthrough");
+  s.claims = provider.properties(s.passthrough);
   return s;
 }
 

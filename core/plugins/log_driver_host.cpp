@@ -3,13 +3,11 @@
 #include <dlfcn.h>
 
 #include "common/error.hpp"
+#include "plugins/c_table.hpp"
 #include "plugins/plugin_files.hpp"
 
 namespace engine::plugins {
 namespace {
-
-// A driver's message, up to this size; longer ones are cut.
-constexpr size_t kMessageSize = 1024;
 
 // A LogConfig as the C table sees it; points into the LogConfig, which must outlive it.
 class CConfig {
@@ -25,10 +23,6 @@ class CConfig {
   engine_log_config c_{};
 };
 
-void check(int rc, const char* err) {
-  if (rc != 0) throw Error(err[0] ? err : "failed without a message");
-}
-
 int collect(void* context, const engine_log_record* r) noexcept {
   try {
     static_cast<std::vector<sdk::LogRecord>*>(context)->push_back(
@@ -43,34 +37,31 @@ int collect(void* context, const engine_log_record* r) noexcept {
 }  // namespace
 
 void LogWriterHandle::write(sdk::Stream stream, int64_t time_ns, const char* data, size_t len) {
-  char err[kMessageSize] = "";
-  check(ops_->write(writer_, stream == sdk::Stream::stderr_stream ? 1 : 0, time_ns, data, len, err, sizeof err),
-        err);
+  call_table("", [&](char* err, size_t n) {
+    return ops_->write(writer_, stream == sdk::Stream::stderr_stream ? 1 : 0, time_ns, data, len, err, n);
+  });
 }
 
 void LogWriterHandle::close() {
-  char err[kMessageSize] = "";
-  check(ops_->close(writer_, err, sizeof err), err);
+  call_table("", [&](char* err, size_t n) { return ops_->close(writer_, err, n); });
 }
 
 void LogDriverHandle::check_options(const sdk::LogConfig& config) const {
-  char err[kMessageSize] = "";
-  check(ops_->check_options(CConfig(config).get(), err, sizeof err), err);
+  call_table("", [&](char* err, size_t n) { return ops_->check_options(CConfig(config).get(), err, n); });
 }
 
 std::unique_ptr<LogWriterHandle> LogDriverHandle::open_writer(const sdk::LogConfig& config) const {
-  char err[kMessageSize] = "";
   void* writer = nullptr;
-  check(ops_->open_writer(CConfig(config).get(), &writer, err, sizeof err), err);
+  call_table("", [&](char* err, size_t n) { return ops_->open_writer(CConfig(config).get(), &writer, err, n); });
   return std::make_unique<LogWriterHandle>(ops_, writer);
 }
 
 std::vector<sdk::LogRecord> LogDriverHandle::read(const sdk::LogConfig& config,
                                                   const sdk::ReadOptions& options) const {
-  char err[kMessageSize] = "";
   std::vector<sdk::LogRecord> records;
-  check(ops_->read(CConfig(config).get(), options.since_ns, options.tail, &collect, &records, err, sizeof err),
-        err);
+  call_table("", [&](char* err, size_t n) {
+    return ops_->read(CConfig(config).get(), options.since_ns, options.tail, &collect, &records, err, n);
+  });
   return records;
 }
 

@@ -73,9 +73,6 @@ PluginEntry describe(const engine_plugin_info& info, const std::string& file) {
   e.name = info.name ? info.name : "";
   e.version = info.version ? info.version : "";
   e.description = info.description ? info.description : "";
-  if (!info.abi_tag || std::strcmp(info.abi_tag, ENGINE_PLUGIN_ABI_TAG) != 0)
-    e.error = std::string("built with C++ ABI ") + (info.abi_tag ? info.abi_tag : "?") +
-              ", this engine uses " + ENGINE_PLUGIN_ABI_TAG;
   return e;
 }
 

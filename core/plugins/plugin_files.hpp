@@ -1,6 +1,6 @@
 #pragma once
 // Where plugins are found, and what a plugin's C info record says: shared by the registry
-// (C++ plugins, through Boost.DLL) and the log-driver loader (C tables, in the lean monitor).
+// (through Boost.DLL) and the log-driver loader (plain dlopen, in the lean monitor).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,7 +26,7 @@ std::vector<std::string> plugin_search_path(std::vector<std::string> extra_dirs)
 // directories searched.
 std::string find_plugin(const std::vector<std::string>& dirs, const std::string& name);
 
-// The info record checked against this engine (API version, record size, C++ ABI tag).
+// The info record checked against this engine (API version, record size).
 PluginEntry describe(const engine_plugin_info& info, const std::string& file);
 
 }  // namespace engine::plugins

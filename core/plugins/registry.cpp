@@ -5,9 +5,9 @@
 
 #include <boost/dll/shared_library.hpp>
 #include <cstring>
+#include <algorithm>
 #include <deque>
 #include <filesystem>
-#include <functional>
 #include <mutex>
 
 #include "common/error.hpp"
@@ -60,21 +60,6 @@ dll::shared_library& load_checked(const std::string& file, const std::string& na
   return loaded().back();
 }
 
-template <typename Interface>
-std::shared_ptr<Interface> instantiate(const std::string& file, const std::string& name,
-                                       const char* kind, const char* alias) {
-  auto& factory = load_checked(file, name, kind, alias).get_alias<std::unique_ptr<Interface>()>(alias);
-  std::unique_ptr<Interface> object;
-  try {
-    object = factory();
-  } catch (const std::exception& e) {
-    throw Error("plugin " + name + ": " + e.what());
-  } catch (...) {
-    throw Error("plugin " + name + ": factory failed");
-  }
-  if (!object) throw Error("plugin " + name + ": factory returned nothing");
-  return std::shared_ptr<Interface>(std::move(object));
-}
 
 }  // namespace
 
@@ -107,8 +92,13 @@ std::vector<PluginEntry> Registry::scan() const {
   return entries;
 }
 
-std::shared_ptr<sdk::TerminalProvider> Registry::terminal_provider(const std::string& name) const {
-  return instantiate<sdk::TerminalProvider>(find(name), name, "terminal", "engine_terminal_provider");
+TerminalProviderHandle Registry::terminal_provider(const std::string& name) const {
+  constexpr const char* kTable = "engine_terminal_provider_ops_v1";
+  std::string file = find(name);
+  const auto& ops = load_checked(file, name, "terminal", kTable).get<const engine_terminal_provider_ops>(kTable);
+  if (ops.struct_size < sizeof(engine_terminal_provider_ops))
+    throw Error("plugin " + name + " (" + file + "): terminal provider table too small");
+  return TerminalProviderHandle(&ops, name);
 }
 
 std::shared_ptr<LogDriverHandle> Registry::log_driver(const std::string& name) const {

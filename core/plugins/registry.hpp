@@ -1,16 +1,16 @@
 #pragma once
-// Finds, checks and loads plugins. C++ plugins (terminal providers) are loaded with Boost.DLL,
-// and nothing else in the engine knows it is used; log drivers are C tables, loaded by
-// load_log_driver() (which the lean monitor uses alone). Loaded libraries stay loaded until the process exits: objects made by a plugin's factory do
-// not keep their library alive, so unloading could leave them pointing at unmapped code.
+// Finds, checks and loads plugins. Terminal providers are loaded with Boost.DLL, and nothing
+// else in the engine knows it is used; log drivers by load_log_driver() (plain dlopen, which
+// the lean monitor uses alone). Both export C tables. Loaded libraries stay loaded until the
+// process exits: sessions and writers a plugin made point into its code.
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "engine/sdk/terminal.hpp"
 #include "plugins/log_driver_host.hpp"
 #include "plugins/plugin_files.hpp"
+#include "plugins/terminal_provider_host.hpp"
 
 namespace engine::plugins {
 
@@ -23,8 +23,8 @@ class Registry {
   // Every plugin file found, loaded only to read its info record (for `engine plugins`).
   std::vector<PluginEntry> scan() const;
   // Loads NAME.so of the given kind from the first directory that has it. Throws Error with
-  // the reason (not found, wrong API version, wrong kind, factory missing or throwing).
-  std::shared_ptr<sdk::TerminalProvider> terminal_provider(const std::string& name) const;
+  // the reason (not found, wrong API version, wrong kind, no table or too small a one).
+  TerminalProviderHandle terminal_provider(const std::string& name) const;
   std::shared_ptr<LogDriverHandle> log_driver(const std::string& name) const;
 
  private:

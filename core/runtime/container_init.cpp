@@ -69,8 +69,7 @@ void prepare_rootfs(const InitPlan& plan) {
     sys::create_dev_symlinks(root.get());
   }
   sys::open_in_root(root.get(), spec.process->cwd, true, true);
-  if (plan.terminal)
-    guard_plugin(plan.terminal_name, [&] { plan.terminal->setup_mounts(plan.rootfs); });
+  if (plan.terminal) plan.terminal->setup_mounts(plan.rootfs);
 }
 
 void finish_rootfs(const oci::Spec& spec) {
@@ -140,9 +139,7 @@ void run_init(const InitPlan& plan) {
   run_creation_hooks(plan, hook_state);
   sys::enter_rootfs(plan.rootfs, plan.no_pivot);
   finish_rootfs(spec);
-  int master = plan.terminal
-                   ? guard_plugin(plan.terminal_name, [&] { return plan.terminal->setup_init(); })
-                   : -1;
+  int master = plan.terminal ? plan.terminal->setup_init() : -1;
   check(::chdir(proc.cwd.c_str()), "chdir " + proc.cwd);
   drop_privileges(proc, spec.linux_spec.seccomp);
   // Resolved now, as the user, so a missing program fails create rather than start.

@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/sdk/terminal.hpp"
 #include "linux/namespaces.hpp"
 #include "linux/rootfs.hpp"
 #include "oci/spec.hpp"
+#include "plugins/terminal_provider_host.hpp"
 #include "runtime/sync_channel.hpp"
 
 namespace engine::runtime {
@@ -25,8 +25,7 @@ struct InitPlan {
   const SyncChannel* channel = nullptr;   // the init's end
   int exec_fifo = -1;                     // create: wait on this fifo; -1: wait for `start` msg
   int stdio[3] = {-1, -1, -1};            // replaces 0, 1, 2 when >= 0 (the monitor's pipes)
-  sdk::TerminalSession* terminal = nullptr;  // null when process.terminal is false
-  std::string terminal_name;
+  plugins::TerminalSessionHandle* terminal = nullptr;  // null when process.terminal is false
 };
 
 // Entry point of the cloned child. Never returns: execs the program or reports the error

@@ -106,8 +106,7 @@ struct ExecPlan {
   const Joins* joins;
   std::vector<std::string> cgroup_dirs;
   const SyncChannel* channel;
-  sdk::TerminalSession* terminal = nullptr;
-  std::string terminal_name;
+  plugins::TerminalSessionHandle* terminal = nullptr;
   int preserve_fds = 0;
 };
 
@@ -123,9 +122,7 @@ void run_exec_child(const ExecPlan& plan) {
   const oci::Process& proc = *plan.proc;
   check(::chdir(proc.cwd.c_str()), "chdir " + proc.cwd);
   // After joining the mount namespace, so the pty comes from the container's devpts.
-  int master = plan.terminal
-                   ? guard_plugin(plan.terminal_name, [&] { return plan.terminal->setup_exec(); })
-                   : -1;
+  int master = plan.terminal ? plan.terminal->setup_exec() : -1;
   drop_privileges(proc, *plan.seccomp);
   keep_only_stdio_and(plan.preserve_fds);
   plan.channel->send(SyncType::ready, {}, master);
@@ -187,10 +184,7 @@ int exec(Context& ctx, const ExecOptions& opts) {
   if (!cgroup.empty()) plan.cgroup_dirs = sys::Cgroup::attach(cgroup).directories();
   plan.channel = &child_end;
   plan.preserve_fds = opts.preserve_fds;
-  if (term) {
-    plan.terminal = &term->session();
-    plan.terminal_name = term->provider_name();
-  }
+  plan.terminal = term.get();
   sys::ChildGuard child(sys::clone_process(0, [&plan] { exec_child(plan); }));
   child_end.close();
 

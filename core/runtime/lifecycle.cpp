@@ -305,10 +305,7 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, Mode mod
   plan.join = &join;
   plan.channel = &child_end;
   plan.exec_fifo = fifo.get();
-  if (l->terminal) {
-    plan.terminal = &l->terminal->session();
-    plan.terminal_name = l->terminal->provider_name();
-  }
+  plan.terminal = l->terminal.get();
   int flags = sys::clone_flags(l->spec.linux_spec);
   pid_t pid;
   if (mon) {

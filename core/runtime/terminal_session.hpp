@@ -1,13 +1,14 @@
 #pragma once
 // The engine's side of a container terminal: loads the chosen provider (only when
-// process.terminal is true), opens its session, and guards every call into the plugin so a
-// throwing plugin fails the container, never the engine.
+// process.terminal is true) and opens its session for one container or exec. Every call into
+// the plugin goes through its C table, so a failing plugin fails the container, never the
+// engine, with "terminal provider NAME: ...".
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "common/error.hpp"
-#include "engine/sdk/terminal.hpp"
 #include "oci/spec.hpp"
+#include "plugins/terminal_provider_host.hpp"
 
 namespace engine::runtime {
 
@@ -17,39 +18,12 @@ struct TerminalChoice {
   int caller_terminal = -1;   // the caller's tty fd, -1 if none
 };
 
-class ContainerTerminal {
- public:
-  ContainerTerminal(std::shared_ptr<sdk::TerminalProvider> provider, std::string name,
-                    const sdk::TerminalRequest& request);
-  const std::string& provider_name() const { return name_; }
-  sdk::TerminalSession& session() { return *session_; }
-
-  // Host-side hooks, each wrapped so that a plugin's exception names the plugin.
-  void prepare_host();
-  int host_ready(int master_from_container);
-
- private:
-  std::shared_ptr<sdk::TerminalProvider> provider_;  // keeps the object its session came from
-  std::string name_;
-  std::unique_ptr<sdk::TerminalSession> session_;
-};
+using ContainerTerminal = plugins::TerminalSessionHandle;
 
 // Loads `choice.provider` from the plugin directories and opens a session for `process`.
 std::unique_ptr<ContainerTerminal> open_terminal(const std::vector<std::string>& plugin_dirs,
                                                  const TerminalChoice& choice,
                                                  const oci::Process& process,
                                                  const std::string& container_id, bool exec);
-
-// Runs a plugin hook, turning anything it throws into Error("terminal provider NAME: ...").
-template <typename F>
-auto guard_plugin(const std::string& name, F&& hook) -> decltype(hook()) {
-  try {
-    return hook();
-  } catch (const std::exception& e) {
-    throw Error("terminal provider " + name + ": " + e.what());
-  } catch (...) {
-    throw Error("terminal provider " + name + ": unknown error");
-  }
-}
 
 }  // namespace engine::runtime

@@ -6,7 +6,6 @@
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
-#include <boost/dll/alias.hpp>
 
 #include "engine/sdk/pty.hpp"
 #include "engine/sdk/terminal.hpp"
@@ -106,7 +105,6 @@ class DevptsSession : public TerminalSession {
 
 class DevptsProvider : public TerminalProvider {
  public:
-  std::string name() const override { return "pty-devpts"; }
   Properties properties() const override {
     return {{"isolated", true},      {"ttyname", true},        {"console", true},
             {"job_control", true},   {"resize", true},         {"host_ptys_visible", false},
@@ -117,8 +115,6 @@ class DevptsProvider : public TerminalProvider {
   }
 };
 
-std::unique_ptr<TerminalProvider> make_provider() { return std::make_unique<DevptsProvider>(); }
-
 }  // namespace
 
-BOOST_DLL_ALIAS(make_provider, engine_terminal_provider)
+ENGINE_DECLARE_TERMINAL_PROVIDER(DevptsProvider);

@@ -16,7 +16,6 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
-#include <boost/dll/alias.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -132,7 +131,6 @@ class HostSession : public TerminalSession {
 
 class HostProvider : public TerminalProvider {
  public:
-  std::string name() const override { return "pty-host"; }
   Properties properties() const override {
     return {{"isolated", false},     {"ttyname", true},        {"console", true},
             {"job_control", true},   {"resize", true},         {"host_ptys_visible", false},
@@ -152,8 +150,6 @@ class HostProvider : public TerminalProvider {
   }
 };
 
-std::unique_ptr<TerminalProvider> make_provider() { return std::make_unique<HostProvider>(); }
-
 }  // namespace
 
-BOOST_DLL_ALIAS(make_provider, engine_terminal_provider)
+ENGINE_DECLARE_TERMINAL_PROVIDER(HostProvider);

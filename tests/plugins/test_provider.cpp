@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 
-#include <boost/dll/alias.hpp>
 
 #include "engine/sdk/pty.hpp"
 #include "engine/sdk/terminal.hpp"
@@ -51,7 +50,6 @@ class Session : public TerminalSession {
 
 class Provider : public TerminalProvider {
  public:
-  std::string name() const override { return "test-provider"; }
   // "console" is a deliberate false claim (nothing is bound on /dev/console): compare-tty
   // must measure it and flag the mismatch.
   Properties properties() const override { return {{"isolated", true}, {"console", true}}; }
@@ -60,8 +58,6 @@ class Provider : public TerminalProvider {
   }
 };
 
-std::unique_ptr<TerminalProvider> make_provider() { return std::make_unique<Provider>(); }
-
 }  // namespace
 
-BOOST_DLL_ALIAS(make_provider, engine_terminal_provider)
+ENGINE_DECLARE_TERMINAL_PROVIDER(Provider);

@@ -107,20 +107,6 @@ inline LogConfig from_c(const engine_log_config* c) {
   return config;
 }
 
-// Runs body; an exception becomes -1 and its message. Nothing is thrown across the table.
-template <typename Body>
-int guarded(char* err, size_t err_size, Body&& body) noexcept {
-  try {
-    body();
-    return 0;
-  } catch (const std::exception& e) {
-    std::snprintf(err, err_size, "%s", e.what());
-  } catch (...) {
-    std::snprintf(err, err_size, "unknown error");
-  }
-  return -1;
-}
-
 // The C table of a driver class; instantiated inside the plugin by ENGINE_DECLARE_LOG_DRIVER.
 template <typename Driver>
 struct LogDriverTable {
