@@ -49,6 +49,11 @@ CREATE TABLE execs (
   PRIMARY KEY (container_id, exec_id)
 );
 )sql",
+    // 2: the init's pidfs inode (kernel 6.9+), which tells a reused pid apart in one fstat;
+    // 0 (every row from before) keeps the start-time check.
+    R"sql(
+ALTER TABLE containers ADD COLUMN pid_inode INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 int read_version(sqlite3* db) {

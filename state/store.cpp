@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <set>
@@ -36,17 +37,19 @@ namespace {
 #define ENGINE_CONTAINER_COLUMNS                                                              \
   "id, bundle, rootfs, status, pid, pid_start_time, creator_pid, creator_start_time, "       \
   "created_at, started_at, finished_at, exit_code, config_digest, terminal_provider, "       \
-  "log_driver, annotations_json, owner, runtime_json"
+  "log_driver, annotations_json, owner, runtime_json, pid_inode"
 #define ENGINE_EXEC_COLUMNS \
   "container_id, exec_id, pid, pid_start_time, started_at, status, exit_code, finished_at"
 
-// Update fields are ?2..?7: NULL (unset) keeps the column as it is.
+// Update fields are ?2..?8: NULL (unset) keeps the column as it is.
 #define ENGINE_UPDATE_SET                                                                    \
   "pid = COALESCE(?2, pid), pid_start_time = COALESCE(?3, pid_start_time), "                 \
   "started_at = COALESCE(?4, started_at), finished_at = COALESCE(?5, finished_at), "         \
-  "exit_code = COALESCE(?6, exit_code), runtime_json = COALESCE(?7, runtime_json)"
+  "exit_code = COALESCE(?6, exit_code), runtime_json = COALESCE(?7, runtime_json), "         \
+  "pid_inode = COALESCE(?8, pid_inode)"
 
 constexpr int kStatusCount = 5;
+constexpr int kStatusSlot = 9;  // transition's new status, after the Update's ?2..?8
 constexpr int kBusyTimeoutMs = 10000;
 // WAL pages after which a commit checkpoints into state.db (sqlite's default is 1000). Every
 // open reads the live WAL back (the wal-index is rebuilt when no other connection has it
@@ -63,6 +66,26 @@ void enable_wal(sqlite3* db) {
     if (rc == SQLITE_OK) return;
     if ((rc & 0xff) != SQLITE_BUSY || waited >= kBusyTimeoutMs) sql::fail(db, "enable WAL");
     sqlite3_sleep(kStepMs);
+  }
+}
+
+// The wal-index (state.db-shm) is mapped shared in every process that has the db open, and a
+// fork inherits the mapping: a created container's init is a fork of `engine create` that keeps
+// it until `start` execs the program. Each engine command is the first connection, so sqlite
+// truncates state.db-shm, and the kernel unmaps it from every such init (1000 created containers
+// made `ps` 2 ms slower). Nothing forked uses this connection (sqlite forbids it), so forks do
+// not get the mapping. Only regions mapped by now: region 0 holds a WAL of 4000 pages, and the
+// WAL is checkpointed at kCheckpointPages.
+void keep_wal_index_from_forks(sqlite3* db) {
+  constexpr int kRegionSize = 32768;  // sqlite's wal-index region
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK || !file ||
+      !file->pMethods || file->pMethods->iVersion < 2)
+    return;
+  for (int region = 0;; ++region) {
+    volatile void* mapped = nullptr;  // bExtend 0: only what is mapped already, no new region
+    if (file->pMethods->xShmMap(file, region, kRegionSize, 0, &mapped) != SQLITE_OK || !mapped) return;
+    ::madvise(const_cast<void*>(mapped), kRegionSize, MADV_DONTFORK);
   }
 }
 
@@ -113,6 +136,7 @@ void bind_record(sql::Run& run, const ContainerRecord& r) {
   run.bind(16, r.annotations_json);
   run.bind(17, r.owner);
   run.bind(18, r.runtime_json);
+  run.bind(19, static_cast<int64_t>(r.pid_inode));
 }
 
 ContainerRecord read_record(const sql::Run& run) {
@@ -135,6 +159,7 @@ ContainerRecord read_record(const sql::Run& run) {
   r.annotations_json = run.text_at(15);
   r.owner = run.text_at(16);
   r.runtime_json = run.text_at(17);
+  r.pid_inode = static_cast<uint64_t>(run.int_at(18));
   return r;
 }
 
@@ -162,7 +187,7 @@ ExecRecord read_exec(const sql::Run& run) {
   return r;
 }
 
-// Binds an Update's fields to ?2..?7 (see ENGINE_UPDATE_SET).
+// Binds an Update's fields to ?2..?8 (see ENGINE_UPDATE_SET).
 void bind_update(sql::Run& run, const Update& u) {
   run.bind(2, u.pid);
   run.bind(3, u.pid_start_time);
@@ -170,6 +195,7 @@ void bind_update(sql::Run& run, const Update& u) {
   run.bind(5, u.finished_at);
   run.bind(6, u.exit_code);
   run.bind(7, u.runtime_json);
+  run.bind(8, u.pid_inode);
 }
 
 // Steps a write statement and returns how many rows it changed.
@@ -190,14 +216,14 @@ struct Store::Statements {
   sql::TxStatements tx;
   sql::Stmt insert{"INSERT INTO containers (" ENGINE_CONTAINER_COLUMNS ") VALUES "
                    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                   "?17, ?18)"};
+                   "?17, ?18, ?19)"};
   sql::Stmt select_one{"SELECT " ENGINE_CONTAINER_COLUMNS " FROM containers WHERE id = ?1"};
   sql::Stmt select_all{"SELECT " ENGINE_CONTAINER_COLUMNS
                        " FROM containers ORDER BY created_at, id"};
-  // The compare-and-set: ?8 is the new status, ?9..?13 the allowed current ones
+  // The compare-and-set: ?9 is the new status, ?10..?14 the allowed current ones
   // (unused slots are NULL, which never matches).
-  sql::Stmt transition{"UPDATE containers SET status = ?8, " ENGINE_UPDATE_SET
-                       " WHERE id = ?1 AND status IN (?9, ?10, ?11, ?12, ?13)"};
+  sql::Stmt transition{"UPDATE containers SET status = ?9, " ENGINE_UPDATE_SET
+                       " WHERE id = ?1 AND status IN (?10, ?11, ?12, ?13, ?14)"};
   sql::Stmt update{"UPDATE containers SET " ENGINE_UPDATE_SET " WHERE id = ?1"};
   sql::Stmt remove{"DELETE FROM containers WHERE id = ?1"};  // execs go by ON DELETE CASCADE
   sql::Stmt insert_exec{"INSERT INTO execs (" ENGINE_EXEC_COLUMNS ") VALUES "
@@ -255,7 +281,8 @@ Store Store::open(const std::string& root_dir) {
              std::to_string(kCheckpointPages))
                 .c_str(),
             "configure");
-  schema::migrate(db);
+  schema::migrate(db);  // a read: the wal-index is mapped from here on
+  keep_wal_index_from_forks(db);
   return store;
 }
 
@@ -301,10 +328,10 @@ bool Store::transition(const std::string& id, std::initializer_list<Status> from
     sql::Run run(stmts_->transition.prepared(db_), "transition");
     run.bind(1, id);
     bind_update(run, update);
-    run.bind(8, std::string(to_string(to)));
-    int slot = 9;
+    run.bind(kStatusSlot, std::string(to_string(to)));
+    int slot = kStatusSlot + 1;
     for (Status s : allowed) run.bind(slot++, std::string(to_string(s)));
-    for (; slot < 9 + kStatusCount; ++slot) run.bind_null(slot);
+    for (; slot <= kStatusSlot + kStatusCount; ++slot) run.bind_null(slot);
     changed = write_rows(run, db_);
   }
   tx.commit();

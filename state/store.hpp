@@ -56,6 +56,7 @@ struct ContainerRecord {
   std::string annotations_json = "{}";
   std::string owner;
   std::string runtime_json = "{}";  // engine-private facts: cgroup paths, monitor pid, sockets
+  uint64_t pid_inode = 0;  // init's pidfs inode (kernel 6.9+); 0: unknown, pid_start_time decides
 };
 
 struct ExecRecord {
@@ -77,6 +78,7 @@ struct Update {
   std::optional<TimeNs> finished_at;
   std::optional<int> exit_code;
   std::optional<std::string> runtime_json;
+  std::optional<uint64_t> pid_inode;
 };
 
 class Store {

@@ -1,6 +1,7 @@
 // ps / list: the containers, or the processes of one container.
 #include <cstdio>
 #include <iostream>
+#include <utility>
 
 #include "cli/app.hpp"
 #include "common/time.hpp"
@@ -12,7 +13,7 @@ namespace {
 
 void print_containers(runtime::Context& ctx, const std::string& format, bool quiet) {
   auto records = ctx.store.list();
-  for (auto& rec : records) rec = runtime::refresh(ctx, rec);
+  for (auto& rec : records) rec = runtime::refresh(ctx, std::move(rec));  // no copy per row
   if (quiet) {
     for (const auto& rec : records) std::cout << rec.id << "\n";
     return;
@@ -24,7 +25,7 @@ void print_containers(runtime::Context& ctx, const std::string& format, bool qui
       // Beyond the OCI state: what `ps` adds for people comparing containers.
       entry["terminalProvider"] = rec.terminal_provider;
       if (rec.exit_code) entry["exitCode"] = *rec.exit_code;
-      out.push_back(entry);
+      out.push_back(std::move(entry));
     }
     std::cout << out.dump() << "\n";
     return;

@@ -17,6 +17,7 @@
 #include "common/file.hpp"
 #include "common/time.hpp"
 #include "linux/cgroups.hpp"
+#include "linux/pidfs.hpp"
 #include "linux/proc.hpp"
 #include "linux/process.hpp"
 #include "oci/spec.hpp"
@@ -86,7 +87,13 @@ std::string cgroup_of(const ContainerRecord& rec) {
   return runtime_info(rec).value("cgroup", std::string());
 }
 
-bool init_alive(const ContainerRecord& rec) { return sys::process_alive(rec.pid, rec.pid_start_time); }
+// By the pidfs inode when create recorded one: a pidfd_open and an fstat, where the start time
+// costs a /proc/PID/stat the kernel formats in full (~12 µs, most of what ps spends on a
+// container). Rows from before schema 2 and kernels before 6.9 have no inode.
+bool init_alive(const ContainerRecord& rec) {
+  if (rec.pid_inode != 0) return sys::pidfs_alive(rec.pid, rec.pid_inode);
+  return sys::process_alive(rec.pid, rec.pid_start_time);
+}
 
 // Waits (up to timeout) for a process that is not our child to end.
 void wait_gone(pid_t pid, uint64_t start_time) {
@@ -367,6 +374,7 @@ std::unique_ptr<Launch> launch(Context& ctx, const CreateOptions& opts, Mode mod
   state::Update update;
   update.pid = pid;
   update.pid_start_time = sys::process_start_time(pid).value_or(0);
+  update.pid_inode = sys::pidfs_inode(pid);
   if (mon) {
     auto info = nlohmann::json::parse(rec.runtime_json);
     pid_t monitor_pid = l->monitor->get();
@@ -606,17 +614,18 @@ nlohmann::json state_json(const ContainerRecord& rec) {
   auto info = runtime_info(rec);
   auto annotations = nlohmann::json::parse(rec.annotations_json, nullptr, false);
   if (!annotations.is_object()) annotations = nlohmann::json::object();
-  nlohmann::json doc = {
-      {"ociVersion", info.value("ociVersion", std::string("1.0.2"))},
-      {"id", rec.id},
-      {"status", state::to_string(rec.status)},
-      {"pid", rec.status == Status::stopped ? 0 : rec.pid},
-      {"bundle", rec.bundle},
-      {"rootfs", rec.rootfs},
-      {"created", format_rfc3339_nano(rec.created_at)},
-      {"annotations", annotations},
-      {"owner", rec.owner},
-  };
+  // Assigned key by key: an initializer list builds each pair as an array first and copies it,
+  // 1.5 µs a container in `ps --format json`. The keys come out sorted either way.
+  nlohmann::json doc = nlohmann::json::object();
+  doc["ociVersion"] = info.value("ociVersion", std::string("1.0.2"));
+  doc["id"] = rec.id;
+  doc["status"] = state::to_string(rec.status);
+  doc["pid"] = rec.status == Status::stopped ? 0 : rec.pid;
+  doc["bundle"] = rec.bundle;
+  doc["rootfs"] = rec.rootfs;
+  doc["created"] = format_rfc3339_nano(rec.created_at);
+  doc["annotations"] = std::move(annotations);
+  doc["owner"] = rec.owner;
   if (rec.exit_code) doc["exitCode"] = *rec.exit_code;
   return doc;
 }

@@ -3,10 +3,13 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "linux/cgroups.hpp"
 #include "linux/mount_options.hpp"
 #include "linux/namespaces.hpp"
+#include "linux/pidfs.hpp"
 #include "linux/proc.hpp"
 #include "linux/signals.hpp"
 
@@ -83,6 +86,33 @@ TEST(ProcStat, OwnProcessIsAliveAndAReusedPidIsNot) {
   EXPECT_TRUE(process_alive(::getpid(), *start));
   EXPECT_FALSE(process_alive(::getpid(), *start + 1));
   EXPECT_FALSE(process_alive(0, 0));
+}
+
+TEST(Pidfs, InodeIdentifiesAProcessUntilItExits) {
+  uint64_t self = pidfs_inode(::getpid());
+  if (self == 0) GTEST_SKIP() << "pidfds are not on pidfs (kernel before 6.9)";
+  EXPECT_EQ(pidfs_inode(::getpid()), self);  // stable: the same process, the same inode
+  EXPECT_TRUE(pidfs_alive(::getpid(), self));
+  EXPECT_FALSE(pidfs_alive(::getpid(), self + 1));  // what a reused pid looks like
+  EXPECT_FALSE(pidfs_alive(::getpid(), 0));
+  EXPECT_FALSE(pidfs_alive(0, self));
+
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  uint64_t inode = pidfs_inode(child);
+  EXPECT_NE(inode, 0u);
+  EXPECT_NE(inode, self);
+  EXPECT_TRUE(pidfs_alive(child, inode));
+  ::kill(child, SIGKILL);
+  siginfo_t info{};
+  ::waitid(P_PID, child, &info, WEXITED | WNOWAIT);  // a zombie, not yet reaped
+  EXPECT_FALSE(pidfs_alive(child, inode));
+  ::waitpid(child, nullptr, 0);
+  EXPECT_FALSE(pidfs_alive(child, inode));
+  EXPECT_EQ(pidfs_inode(child), 0u);
 }
 
 TEST(CgroupLayout, HybridHostIsV1) {

@@ -57,6 +57,7 @@ ContainerRecord full_record(const std::string& id) {
   r.annotations_json = R"({"org.example/key":"v"})";
   r.owner = "alice";
   r.runtime_json = R"({"cgroup":"/sys/fs/cgroup/engine/)" + id + R"("})";
+  r.pid_inode = std::numeric_limits<uint64_t>::max() - 3;
   return r;
 }
 
@@ -89,6 +90,7 @@ void expect_same(const ContainerRecord& a, const ContainerRecord& b) {
   EXPECT_EQ(a.annotations_json, b.annotations_json);
   EXPECT_EQ(a.owner, b.owner);
   EXPECT_EQ(a.runtime_json, b.runtime_json);
+  EXPECT_EQ(a.pid_inode, b.pid_inode);
 }
 
 // Runs one integer-valued query on the store's connection.
@@ -211,6 +213,30 @@ TEST(StateStore, NewerSchemaVersionIsRefused) {
   EXPECT_EQ(error_of([&] { Store::open(t.root()); }),
             "state.db: schema version " + std::to_string(newer) + " is newer than this engine (" +
                 std::to_string(Store::schema_version()) + ")");
+}
+
+TEST(StateStore, SchemaOneGetsThePidInodeAndKeepsItsRows) {
+  TempRoot t;
+  {  // what an engine of schema 1 left: no pid_inode column, a row with a start time only
+    Store store = Store::open(t.root());
+    ASSERT_EQ(sqlite3_exec(store.handle(),
+                           "ALTER TABLE containers DROP COLUMN pid_inode; PRAGMA user_version = 1; "
+                           "INSERT INTO containers (id, bundle, rootfs, status, pid, pid_start_time) "
+                           "VALUES ('old', '/b', '/b/rootfs', 'running', 4242, 987654)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+  }
+  Store store = Store::open(t.root());
+  EXPECT_EQ(query_int(store, "PRAGMA user_version"), Store::schema_version());
+  ContainerRecord old = store.get("old");
+  EXPECT_EQ(old.status, Status::running);
+  EXPECT_EQ(old.pid, 4242);
+  EXPECT_EQ(old.pid_start_time, 987654u);
+  EXPECT_EQ(old.pid_inode, 0u);  // unknown: the start time still decides
+  store.update("old", Update{.pid_inode = 77});
+  EXPECT_EQ(store.get("old").pid_inode, 77u);
+  store.insert(full_record("new"));
+  expect_same(store.get("new"), full_record("new"));
 }
 
 TEST(StateStore, SqliteErrorsBecomeStateErrorsNamingTheOperation) {
@@ -355,12 +381,14 @@ TEST(StateStore, TransitionSetsExitCodeAndStartTime) {
   u.exit_code = 0;
   u.finished_at = 77;
   u.pid_start_time = 555;
+  u.pid_inode = 4096;
   EXPECT_TRUE(store.transition("t", {Status::created}, Status::stopped, u));
   ContainerRecord got = store.get("t");
   EXPECT_EQ(got.status, Status::stopped);
   EXPECT_EQ(got.exit_code, 0);
   EXPECT_EQ(got.finished_at, 77);
   EXPECT_EQ(got.pid_start_time, 555u);
+  EXPECT_EQ(got.pid_inode, 4096u);
   // A second identical CAS now fails: the row moved on.
   EXPECT_FALSE(store.transition("t", {Status::created}, Status::stopped, u));
 }
