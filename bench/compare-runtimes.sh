@@ -4,6 +4,8 @@
 # `run` of /bin/true, peak RSS, exec, state, delete, terminal echo round trip, terminal CPU,
 # `engine ps` over 1000 containers. Prints a markdown table (docs/performance.md). As root.
 #   bench/compare-runtimes.sh build -- --runs 50 --only run,exec
+#   bench/compare-runtimes.sh build -- --only echo,cpu --engine-before /tmp/old/core/engine
+#     (a before and after in one sitting: another build, its plugins in ../plugins, as a runtime)
 set -eu
 here="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$here/build}"

@@ -2,8 +2,13 @@
 // at all (the floor), interleaved in one run on one busybox bundle. Prints medians, p10/p90 and
 // ratios as a markdown table, and which goals of issue 6 the ratios meet.
 //
-//   compare_runtimes --bundle DIR [--engine PATH] [--runs N] [--execs N] [--deletes N]
-//                    [--keys N] [--mib N] [--cpu-rounds N] [--ps N] [--only run,exec,...]
+//   compare_runtimes --bundle DIR [--engine PATH] [--engine-before PATH] [--runs N] [--execs N]
+//                    [--deletes N] [--keys N] [--echo-rounds N] [--mib N] [--cpu-rounds N] [--ps N]
+//                    [--only run,exec,delete,echo,cpu,ps]
+//
+// --engine-before adds another engine build (e.g. the commit before a change, with its plugins
+// beside it as in a build tree) as a runtime of its own, interleaved with the rest: a before and
+// after in one sitting, with its own column and ratio.
 //
 // bench/compare-runtimes.sh makes the bundle and runs this; docs/performance.md has the figures.
 // What each section measures (and what "floor" is there) is printed with its row.
@@ -27,7 +32,9 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -45,7 +52,8 @@ using Argv = std::vector<std::string>;
 struct Options {
   std::string bundle;
   std::string engine = ENGINE_BINARY;
-  int runs = 100, execs = 100, deletes = 30, keys = 2000, mib = 64, cpu_rounds = 5, ps = 1000;
+  std::string engine_before;  // empty: none
+  int runs = 100, execs = 100, deletes = 30, keys = 2000, echo_rounds = 4, mib = 64, cpu_rounds = 5, ps = 1000;
   std::set<std::string> only;  // empty: every section
   bool wants(const std::string& section) const { return only.empty() || only.count(section); }
 };
@@ -57,10 +65,12 @@ Options parse_options(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--bundle" && i + 1 < argc) o.bundle = argv[++i];
     else if (a == "--engine" && i + 1 < argc) o.engine = argv[++i];
+    else if (a == "--engine-before" && i + 1 < argc) o.engine_before = argv[++i];
     else if (a == "--runs") o.runs = number(i);
     else if (a == "--execs") o.execs = number(i);
     else if (a == "--deletes") o.deletes = number(i);
     else if (a == "--keys") o.keys = number(i);
+    else if (a == "--echo-rounds") o.echo_rounds = std::max(1, number(i));
     else if (a == "--mib") o.mib = number(i);
     else if (a == "--cpu-rounds") o.cpu_rounds = number(i);
     else if (a == "--ps") o.ps = number(i);
@@ -255,6 +265,8 @@ bool executable(const std::string& path) { return ::access(path.c_str(), X_OK) =
 std::vector<Runtime> runtimes(const Options& o, const std::string& logdir) {
   std::vector<Runtime> out;
   out.push_back({"engine", {o.engine, "--root", "/run/engine-bench"}, logdir + "/engine.log"});
+  if (!o.engine_before.empty())  // its own root: the two builds may differ in their state schema
+    out.push_back({"before", {o.engine_before, "--root", "/run/engine-bench-before"}, logdir + "/before.log"});
   if (executable("/usr/sbin/runc"))
     out.push_back({"runc", {"/usr/sbin/runc", "--root", "/run/runc-bench"}, logdir + "/runc.log"});
   // crun refuses this hybrid host unless /sys/fs/cgroup/unified is covered: a private mount
@@ -420,55 +432,91 @@ void section_delete(const Options& o, std::vector<Runtime>& rts, const std::stri
   add_row(rows, {"`delete --force ID` of a created container", "ms", ""}, ms);
 }
 
-// Keystroke round trip: one byte typed on our terminal, its echo (by the container's line
-// discipline) read back. Every session is open at once and keystrokes alternate between them.
-void section_echo(const Options& o, std::vector<Runtime>& rts, const std::string& bundle,
-                  const std::string& rootfs, std::vector<Row>& rows) {
-  std::vector<std::unique_ptr<Pty>> sessions;
+// One terminal session per runtime (and the engine's passthrough), all open at once.
+struct EchoSessions {
+  std::vector<std::unique_ptr<Pty>> ptys;
   std::vector<std::string> names;
-  auto open_session = [&](const std::string& name, const Argv& argv, bool relayed) {
-    auto s = std::make_unique<Pty>(argv, relayed);
-    // Ready once a byte comes back through the container's terminal.
+};
+
+// Opens the sessions in a shuffled order (which one starts first changes where the scheduler
+// puts it). A session is ready once a byte comes back through the container's terminal.
+EchoSessions open_echo_sessions(std::vector<Runtime>& rts, const std::string& bundle, const std::string& rootfs,
+                                const std::string& id, std::mt19937& rng) {
+  std::vector<std::pair<std::string, std::function<std::unique_ptr<Pty>()>>> wanted;
+  for (auto& rt : rts) {
+    if (!rt.ok) continue;
+    if (rt.floor()) wanted.push_back({rt.name, [=] { return std::make_unique<Pty>(Argv{rootfs + "/bin/cat"}, false); }});
+    else wanted.push_back({rt.name, [=] { return std::make_unique<Pty>(rt.cmd({"run", "--bundle", bundle, id}), true); }});
+  }
+  // The engine can also hand the container our own terminal (no relay, no second pty).
+  const Runtime& engine = rts.front();
+  if (engine.ok)
+    wanted.push_back({"passthrough", [=] {
+                        return std::make_unique<Pty>(engine.cmd({"run", "--tty-provider", "pty-host", "--tty-passthrough",
+                                                                 "--bundle", bundle, id + "-pt"}),
+                                                     false);
+                      }});
+  std::shuffle(wanted.begin(), wanted.end(), rng);
+  EchoSessions out;
+  for (auto& [name, open] : wanted) {
+    auto s = open();
     ::write(s->master(), "r", 1);
     if (s->read_byte(15000) != 'r') {
       std::fprintf(stderr, "%s: no echo from a terminal session\n", name.c_str());
-      return;
+      continue;
     }
     s->drain(100);
-    sessions.push_back(std::move(s));
-    names.push_back(name);
-  };
-  std::string id = id_base() + "-echo";
-  for (auto& rt : rts) {
-    if (!rt.ok) continue;
-    if (rt.floor()) open_session(rt.name, {rootfs + "/bin/cat"}, false);
-    else open_session(rt.name, rt.cmd({"run", "--bundle", bundle, id}), true);
+    out.ptys.push_back(std::move(s));
+    out.names.push_back(name);
   }
-  // The engine can also hand the container our own terminal (no relay, no second pty).
-  Runtime& engine = rts.front();
-  if (engine.ok)
-    open_session("passthrough", engine.cmd({"run", "--tty-provider", "pty-host", "--tty-passthrough",
-                                            "--bundle", bundle, id + "-pt"}), false);
-  Samples us;
-  for (int i = 0; i < o.keys; ++i) {
-    for (size_t k = 0; k < sessions.size(); ++k) {
-      size_t at = (i + k) % sessions.size();
-      Pty& s = *sessions[at];
+  return out;
+}
+
+// `keys` keystrokes to every session, each round in a new shuffled order.
+void type_keys(EchoSessions& s, int keys, std::mt19937& rng, Samples& us) {
+  std::vector<size_t> order(s.ptys.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  for (int i = 0; i < keys; ++i) {
+    std::shuffle(order.begin(), order.end(), rng);
+    for (size_t at : order) {
+      Pty& p = *s.ptys[at];
       auto t0 = Clock::now();
-      if (::write(s.master(), "k", 1) != 1 || s.read_byte(2000) != 'k') continue;
-      us[names[at]].push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+      if (::write(p.master(), "k", 1) != 1 || p.read_byte(2000) != 'k') continue;
+      us[s.names[at]].push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
     }
     // A canonical line holds 4095 bytes: kill the line (^U) now and then, drop its echo.
     if (i % 1000 == 999)
-      for (auto& s : sessions) {
-        ::write(s->master(), "\x15", 1);
-        s->drain(50);
+      for (auto& p : s.ptys) {
+        ::write(p->master(), "\x15", 1);
+        p->drain(50);
       }
   }
-  for (auto& s : sessions) {
-    ::write(s->master(), "\x15\x04", 2);  // ^U ^D: cat sees end of input and exits
-    s->drain(200);
-    s->wait();
+}
+
+void close_echo_sessions(EchoSessions& s) {
+  for (auto& p : s.ptys) {
+    ::write(p->master(), "\x15\x04", 2);  // ^U ^D: cat sees end of input and exits
+    p->drain(200);
+    p->wait();
+  }
+}
+
+// Keystroke round trip: one byte typed on our terminal, its echo (by the container's line
+// discipline) read back. Every session is open at once and keystrokes alternate between them.
+// Two things made the same binary differ by up to 20 % within one run on this VM, so they are
+// spread out: the order is shuffled for every keystroke round (with a fixed cycle a session
+// always follows the same one, and one typed right after a fast session finds the CPUs in a
+// different state), and the sessions are opened afresh for each of `echo_rounds` rounds (a
+// session keeps the CPUs the scheduler first gave its processes).
+void section_echo(const Options& o, std::vector<Runtime>& rts, const std::string& bundle,
+                  const std::string& rootfs, std::vector<Row>& rows) {
+  Samples us;
+  std::mt19937 rng(1);  // fixed seed: runs are comparable
+  for (int round = 0; round < o.echo_rounds; ++round) {
+    std::string id = id_base() + "-echo-" + std::to_string(round);
+    EchoSessions sessions = open_echo_sessions(rts, bundle, rootfs, id, rng);
+    type_keys(sessions, o.keys / o.echo_rounds, rng, us);
+    close_echo_sessions(sessions);
   }
   Samples passthrough = {{"engine", us["passthrough"]}};
   us.erase("passthrough");
@@ -608,17 +656,22 @@ int main(int argc, char** argv) {
     if (o.wants("ps")) section_ps(o, rts, sleeper, rows);
     double secs = std::chrono::duration<double>(Clock::now() - t0).count();
 
-    std::printf("| work | unit | engine | runc | crun | floor | engine/crun | engine/runc | engine/floor | floor is |\n");
-    std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+    const bool before = !o.engine_before.empty();
+    std::printf("| work | unit | engine |%s runc | crun | floor | engine/crun | engine/runc | engine/floor |%s floor is |\n",
+                before ? " before |" : "", before ? " engine/before | before/crun |" : "");
+    std::printf("|---|---|---|---|---|---|---|---|---|%s---|\n", before ? "---|---|---|" : "");
     for (const auto& r : rows) {
       auto get = [&](const char* n) {
         auto it = r.by_runtime.find(n);
         return it == r.by_runtime.end() ? std::string("-") : cell(it->second, r.decimals, r.p99);
       };
-      std::printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.work.c_str(), r.unit.c_str(),
-                  get("engine").c_str(), get("runc").c_str(), get("crun").c_str(), get("floor").c_str(),
-                  ratio(r, "engine", "crun").c_str(), ratio(r, "engine", "runc").c_str(),
-                  ratio(r, "engine", "floor").c_str(), r.floor_note.c_str());
+      std::string before_cell = before ? " " + get("before") + " |" : "";
+      std::string before_ratios =
+          before ? " " + ratio(r, "engine", "before") + " | " + ratio(r, "before", "crun") + " |" : "";
+      std::printf("| %s | %s | %s |%s %s | %s | %s | %s | %s | %s |%s %s |\n", r.work.c_str(), r.unit.c_str(),
+                  get("engine").c_str(), before_cell.c_str(), get("runc").c_str(), get("crun").c_str(),
+                  get("floor").c_str(), ratio(r, "engine", "crun").c_str(), ratio(r, "engine", "runc").c_str(),
+                  ratio(r, "engine", "floor").c_str(), before_ratios.c_str(), r.floor_note.c_str());
     }
     print_goals(rows);
     std::printf("\nmedian (p10–p90); load average %s at the start, %s at the end; %.0f s in all.\n",

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "common/file.hpp"
 #include "linux/unix_socket.hpp"
 #include "support/harness.hpp"
 #include "support/pty_session.hpp"
@@ -53,6 +54,30 @@ class Terminal : public EngineTest, public ::testing::WithParamInterface<std::st
     EXPECT_EQ(s.modes().c_iflag, before.c_iflag);
   }
   std::string expected_tty() const { return GetParam() == "pty-devpts" ? "/dev/pts/0" : "/dev/console"; }
+  // Types each of `sends` with `gap` between them (so the relay reads each on its own, as a
+  // person's keys), into a container that runs `before_reading` in raw mode, then stores all
+  // its input in its rootfs; that file must be exactly what was typed.
+  void expect_input_stored(const std::vector<std::string>& sends, std::chrono::microseconds gap,
+                           const std::string& before_reading = "") {
+    std::string sent;
+    for (const auto& keys : sends) sent += keys;
+    Bundle b;
+    b.config()["root"]["readonly"] = false;
+    make_interactive(b, {"sh", "-c", "stty raw -echo; echo ready; " + before_reading + "head -c " +
+                                         std::to_string(sent.size()) + " > /input.bin; echo stored"});
+    PtySession s(run_argv(b, unique_id()));
+    ASSERT_TRUE(s.expect("ready")) << s.transcript();
+    for (const auto& keys : sends) {
+      s.send(keys);
+      std::this_thread::sleep_for(gap);
+    }
+    EXPECT_TRUE(s.expect("stored")) << s.transcript();
+    EXPECT_EQ(s.wait(), 0);
+    std::string got = read_file(b.rootfs() + "/input.bin");
+    ASSERT_EQ(got.size(), sent.size());
+    EXPECT_TRUE(got == sent) << "first difference at byte "
+                             << std::mismatch(got.begin(), got.end(), sent.begin()).first - got.begin();
+  }
 };
 
 TEST_P(Terminal, InteractiveEchoAndExitCode) {
@@ -143,6 +168,36 @@ TEST_P(Terminal, NoOutputLostInABurstBeforeExit) {
   PtySession s(run_argv(b, unique_id()));
   std::string out = s.read_to_end();
   EXPECT_EQ(std::count(out.begin(), out.end(), 'x'), 10485760);
+}
+
+// Every byte value, in an order that is not the bytes' own.
+std::string input_bytes(size_t n, unsigned seed) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 167 + seed + i / 256) & 0xff);
+  return s;
+}
+
+// Input reaches the container byte for byte and in order, however it is grouped: keystrokes
+// and escape sequences one by one, pastes, keystrokes right behind a paste (while the paste is
+// still on its way). A relay that typed small input straight into the line discipline
+// (TIOCSTI, tried for issue 6) could overtake a paste still in the pty's flip buffer.
+TEST_P(Terminal, TypedAndPastedInputArriveIntactAndInOrder) {
+  std::vector<std::string> sends;
+  for (unsigned i = 0; i < 100; ++i) sends.push_back(input_bytes(1 + i % 7, i));  // keys, sequences
+  for (unsigned round = 0; round < 8; ++round) {
+    sends.push_back(input_bytes(8000, round));  // a paste
+    for (unsigned i = 0; i < 40; ++i) sends.push_back(input_bytes(1 + i % 3, round + i));
+  }
+  expect_input_stored(sends, std::chrono::microseconds(100));
+}
+
+// Keys typed while the container does not read fill its line discipline (4 KiB); the rest must
+// wait in the pty, not be dropped (TIOCSTI would drop them).
+TEST_P(Terminal, KeystrokesForASlowReaderAreNotDropped) {
+  std::string all = input_bytes(12000, 3);
+  std::vector<std::string> sends;
+  for (size_t off = 0; off < all.size(); off += 40) sends.push_back(all.substr(off, 40));
+  expect_input_stored(sends, std::chrono::microseconds(200), "sleep 1; ");
 }
 
 TEST_P(Terminal, CallerModesRestoredAfterExit) {
