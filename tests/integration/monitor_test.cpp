@@ -5,6 +5,7 @@
 #include <sys/un.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -124,6 +125,24 @@ TEST_F(Monitor, HasItsOwnSessionNoTerminalAndIgnoresHangup) {
   auto init = sys::read_proc_stat(state_of(id)["pid"]);
   ASSERT_TRUE(init);
   EXPECT_EQ(init->ppid, mon);
+  EXPECT_EQ(engine({"delete", "-f", id}).code, 0);
+}
+
+// The monitor keeps a pidfd of its init open (so the engine's checks of the init by pidfs
+// inode reuse it): exactly one fd whose fdinfo names the init's pid.
+TEST_F(Monitor, HoldsAPidfdOfItsInit) {
+  Bundle b;
+  std::string id = run_detached(b, false, {"sleep", "100"});
+  std::string fd_dir = "/proc/" + std::to_string(monitor_pid(id)) + "/fdinfo";
+  std::string want = "Pid:\t" + std::to_string(state_of(id)["pid"].get<int>());
+  int pidfds = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(fd_dir)) {
+    std::ifstream info(entry.path());
+    std::string line;
+    while (std::getline(info, line))
+      if (line == want) ++pidfds;
+  }
+  EXPECT_EQ(pidfds, 1);
   EXPECT_EQ(engine({"delete", "-f", id}).code, 0);
 }
 

@@ -3,6 +3,8 @@
 // every detached container is small: no option parser, no spdlog, no seccomp, its C++ runtime
 // linked in, and no sqlite: the exit is recorded by running the engine once, at the end.
 #include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -74,6 +76,11 @@ int main(int argc, char** argv) {
       monitor::report("error", "container " + setup.id + ": log driver " + setup.log_driver + ": " + e.what());
     }
   }
+  // Held, never used, for the init's life: while a pidfd of a process is open its pidfs inode
+  // stays, so the engine's identity check of the init (pidfd_open, fstat, close) does not
+  // create and free one each time: ~5 -> ~2.7 us a container, most of `ps` over many.
+  // Close-on-exec like every pidfd; the init was cloned before this program ran.
+  [[maybe_unused]] long init_pidfd = ::syscall(SYS_pidfd_open, init, 0);
   try {
     monitor::serve(setup, std::move(writer), init);
   } catch (const std::exception& e) {
