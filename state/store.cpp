@@ -260,11 +260,12 @@ namespace {
 // opens. A CLI call runs a handful of statements on a few pages: both only cost resident
 // memory (measured: the engine's heap 312 -> 156 KiB resident).
 void size_memory_for_short_connections() {
-  static bool done = false;
-  if (done) return;
-  done = true;
-  sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 0, 0);
-  sqlite3_config(SQLITE_CONFIG_PAGECACHE, nullptr, 0, 0);
+  // Once per process, and thread-safe (sqlite3_config is not): tests open stores from threads.
+  [[maybe_unused]] static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 0, 0);
+    sqlite3_config(SQLITE_CONFIG_PAGECACHE, nullptr, 0, 0);
+    return true;
+  }();
 }
 
 }  // namespace
