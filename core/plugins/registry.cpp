@@ -1,14 +1,11 @@
 #include "plugins/registry.hpp"
 
 #include <dlfcn.h>
-#include <unistd.h>
 
-#include <boost/dll/shared_library.hpp>
-#include <cstring>
 #include <algorithm>
+#include <boost/dll/shared_library.hpp>
 #include <deque>
 #include <filesystem>
-#include <mutex>
 
 #include "common/error.hpp"
 
