@@ -3,11 +3,11 @@
 // every detached container is small: no option parser, no spdlog, no seccomp, its C++ runtime
 // linked in, and no sqlite: the exit is recorded by running the engine once, at the end.
 #include <fcntl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <string>
 
+#include "common/unique_fd.hpp"
+#include "linux/process.hpp"
 #include "monitor/monitor.hpp"
 #include "monitor/server/diagnostics.hpp"
 #include "monitor/server/monitor.hpp"
@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   // stays, so the engine's identity check of the init (pidfd_open, fstat, close) does not
   // create and free one each time: ~5 -> ~2.7 us a container, most of `ps` over many.
   // Close-on-exec like every pidfd; the init was cloned before this program ran.
-  [[maybe_unused]] long init_pidfd = ::syscall(SYS_pidfd_open, init, 0);
+  UniqueFd init_pidfd = sys::open_pidfd(init);
   try {
     monitor::serve(setup, std::move(writer), init);
   } catch (const std::exception& e) {
