@@ -4,7 +4,6 @@
 
 #include <climits>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 
 #include "common/companion.hpp"
