@@ -5,7 +5,7 @@
 # Why: the kernel maps a program's text 64 KiB around every page it faults (fault-around), so a
 # short-lived CLI whose hot functions are scattered over 2.6 MiB of text ends up with nearly all
 # of it resident. Laid out in the order they first run, the functions of the hot path fill a
-# few windows. bench/hot_trace.c single-steps the commands below (as root, a few minutes) and
+# few windows. bench/hot_trace.c single-steps the commands below (as root, 10–25 minutes) and
 # every function that executed is listed, in first-run order; the rest follow in the linker's
 # own order. A stale list only costs memory: symbols that no longer exist are skipped.
 set -eu
