@@ -19,7 +19,8 @@ struct PluginEntry {
 constexpr const char* kInfoSymbol = "engine_plugin_info_v1";
 
 // Directories searched in order: extra_dirs (--plugin-dir), $ENGINE_PLUGIN_PATH
-// (colon-separated), the build tree next to the running binary, the install directory.
+// (colon-separated), the build tree next to the running binary, the install directory (of the
+// install the running binary is in, wherever it was moved: common/companion.hpp).
 std::vector<std::string> plugin_search_path(std::vector<std::string> extra_dirs);
 
 // NAME.so in the first directory that has it, as a canonical path. Throws Error naming the

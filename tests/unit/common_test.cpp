@@ -1,10 +1,24 @@
 #include <gtest/gtest.h>
 
+#include "common/companion.hpp"
 #include "common/digest.hpp"
 #include "common/time.hpp"
 
 namespace engine {
 namespace {
+
+TEST(InstallPrefix, FoundFromTheEngineOrItsHelpersDirectory) {
+  EXPECT_EQ(install_prefix_of("/opt/engine/bin", "bin", "libexec/engine"), "/opt/engine");
+  EXPECT_EQ(install_prefix_of("/opt/engine/libexec/engine", "bin", "libexec/engine"), "/opt/engine");
+  EXPECT_EQ(install_prefix_of("/usr/bin", "bin", "libexec/engine"), "/usr");
+}
+
+TEST(InstallPrefix, NoneForOtherDirectories) {
+  EXPECT_EQ(install_prefix_of("/work/build/core", "bin", "libexec/engine"), "");
+  EXPECT_EQ(install_prefix_of("/opt/sbin", "bin", "libexec/engine"), "") << "a suffix, not a path component";
+  EXPECT_EQ(install_prefix_of("/bin", "bin", "libexec/engine"), "") << "no prefix left";
+  EXPECT_EQ(install_prefix_of("/opt/engine/libexec", "bin", "libexec/engine"), "");
+}
 
 TEST(Sha256, KnownVectors) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
