@@ -22,21 +22,17 @@ std::string install_prefix_of(const std::string& dir, const std::string& bindir,
   return {};
 }
 
-std::string installed_path(const std::string& relative, const std::string& configured) {
-  std::string exe;
-  try {
-    exe = self_exe();
-  } catch (const Error&) {
-    return configured;
-  }
-  std::string prefix = install_prefix_of(exe.substr(0, exe.rfind('/')), ENGINE_BINDIR_REL, ENGINE_LIBEXEC_REL);
+std::string installed_path(const std::string& binary_dir, const std::string& relative,
+                           const std::string& configured) {
+  std::string prefix = install_prefix_of(binary_dir, ENGINE_BINDIR_REL, ENGINE_LIBEXEC_REL);
   return prefix.empty() ? configured : prefix + "/" + relative;
 }
 
 std::string find_companion_program(const std::string& name) {
   std::string exe = self_exe();
-  std::string beside = exe.substr(0, exe.rfind('/') + 1) + name;
-  std::string installed = installed_path(ENGINE_LIBEXEC_REL, ENGINE_LIBEXEC_DIR) + "/" + name;
+  std::string dir = exe.substr(0, exe.rfind('/'));
+  std::string beside = dir + "/" + name;
+  std::string installed = installed_path(dir, ENGINE_LIBEXEC_REL, ENGINE_LIBEXEC_DIR) + "/" + name;
   for (const auto& candidate : {beside, installed})
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   throw Error(name + ": not found (looked for " + beside + " and " + installed + ")");

@@ -12,10 +12,11 @@ std::string self_exe();
 // other directory, such as the build tree.
 std::string install_prefix_of(const std::string& dir, const std::string& bindir, const std::string& libexecdir);
 
-// RELATIVE (a path under the install prefix) in the install the running binary belongs to, so
-// an install moved with `cmake --install --prefix` finds its own files; else CONFIGURED, the
-// same place under the prefix the build was configured for.
-std::string installed_path(const std::string& relative, const std::string& configured);
+// RELATIVE (a path under the install prefix) in the install whose binary runs from
+// BINARY_DIR, so an install moved with `cmake --install --prefix` finds its own files; else
+// CONFIGURED, the same place under the prefix the build was configured for.
+std::string installed_path(const std::string& binary_dir, const std::string& relative,
+                           const std::string& configured);
 
 // NAME next to the running binary (the build tree, or an install with both in one directory),
 // else in the install's libexec directory. Throws Error naming both places if neither has it.

@@ -37,7 +37,7 @@ std::vector<std::string> plugin_search_path(std::vector<std::string> dirs) {
   }
   std::string exe = self_dir();
   if (!exe.empty()) dirs.push_back(exe + "/../plugins");  // the build tree
-  dirs.push_back(installed_path(ENGINE_PLUGIN_REL, ENGINE_PLUGIN_INSTALL_DIR));
+  dirs.push_back(installed_path(exe, ENGINE_PLUGIN_REL, ENGINE_PLUGIN_INSTALL_DIR));
   return dirs;
 }
 
