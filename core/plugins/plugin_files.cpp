@@ -35,9 +35,9 @@ std::vector<std::string> plugin_search_path(std::vector<std::string> dirs) {
       start = colon + 1;
     }
   }
-  std::string exe = self_dir();
-  if (!exe.empty()) dirs.push_back(exe + "/../plugins");  // the build tree
-  dirs.push_back(installed_path(exe, ENGINE_PLUGIN_REL, ENGINE_PLUGIN_INSTALL_DIR));
+  std::string binary_dir = self_dir();
+  if (!binary_dir.empty()) dirs.push_back(binary_dir + "/../plugins");  // the build tree
+  dirs.push_back(installed_path(binary_dir, ENGINE_PLUGIN_REL, ENGINE_PLUGIN_INSTALL_DIR));
   return dirs;
 }
 

@@ -1,5 +1,6 @@
 // An install moved to another prefix (`cmake --install BUILD --prefix DIR`, as packagers and
-// users without root do) finds its own plugins, monitor and probe, not the configured prefix's.
+// users without root do) finds its own plugins and monitor (and probe, looked up as the monitor
+// is), not the configured prefix's.
 #include <filesystem>
 #include <set>
 
@@ -25,7 +26,7 @@ class Install : public EngineTest {
     EngineTest::TearDown();
   }
   Result installed_engine(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {(prefix_ / "bin/engine").string(), "--root", test_root()};
+    std::vector<std::string> argv = {(prefix_ / ENGINE_BINDIR_REL / "engine").string(), "--root", test_root()};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_program(argv);
   }
