@@ -26,9 +26,7 @@ class Install : public EngineTest {
     EngineTest::TearDown();
   }
   Result installed_engine(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {(prefix_ / ENGINE_BINDIR_REL / "engine").string(), "--root", test_root()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_program(argv);
+    return engine_at((prefix_ / ENGINE_BINDIR_REL / "engine").string(), args);
   }
   fs::path prefix_;
 };

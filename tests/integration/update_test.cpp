@@ -46,8 +46,7 @@ TEST_F(Update, ResourcesFileThenFlagsOverIt) {
   EXPECT_EQ(control(id, "memory.limit_in_bytes"), std::to_string(48 << 20));
   RunOptions stdin_json;
   stdin_json.input = R"({"pids": {"limit": 11}})";
-  std::vector<std::string> argv = {engine_binary(), "--root", test_root(), "update", "-r", "-", id};
-  EXPECT_EQ(run_program(argv, stdin_json).code, 0);
+  EXPECT_EQ(engine({"update", "-r", "-", id}, stdin_json).code, 0);
   EXPECT_EQ(control(id, "pids.max"), "11");
   EXPECT_EQ(engine({"delete", "-f", id}).code, 0);
 }

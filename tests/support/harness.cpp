@@ -126,7 +126,11 @@ Result run_program(const std::vector<std::string>& argv, const RunOptions& opts)
 }
 
 Result engine(const std::vector<std::string>& args, const RunOptions& opts) {
-  std::vector<std::string> argv = {engine_binary(), "--root", test_root()};
+  return engine_at(engine_binary(), args, opts);
+}
+
+Result engine_at(const std::string& binary, const std::vector<std::string>& args, const RunOptions& opts) {
+  std::vector<std::string> argv = {binary, "--root", test_root()};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_program(argv, opts);
 }

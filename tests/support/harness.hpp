@@ -29,6 +29,8 @@ struct RunOptions {
 std::string engine_binary();
 std::string test_root();
 Result engine(const std::vector<std::string>& args, const RunOptions& opts = {});
+// The same for an engine binary elsewhere (an install, another build).
+Result engine_at(const std::string& binary, const std::vector<std::string>& args, const RunOptions& opts = {});
 // Runs any program.
 Result run_program(const std::vector<std::string>& argv, const RunOptions& opts = {});
 
