@@ -57,7 +57,6 @@ dll::shared_library& load_checked(const std::string& file, const std::string& na
   return loaded().back();
 }
 
-
 }  // namespace
 
 Registry::Registry(std::vector<std::string> extra_dirs) : dirs_(plugin_search_path(std::move(extra_dirs))) {}
