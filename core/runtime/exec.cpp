@@ -20,6 +20,7 @@
 #include "runtime/process_setup.hpp"
 #include "runtime/sync_channel.hpp"
 #include "runtime/terminal_session.hpp"
+#include "terminal/linemode.hpp"
 #include "terminal/relay.hpp"
 #include "terminal/tty.hpp"
 
@@ -210,11 +211,11 @@ int exec(Context& ctx, const ExecOptions& opts) {
     return 0;
   }
 
-  std::optional<terminal::RawMode> raw;
-  if (master && caller_tty >= 0) raw.emplace(caller_tty);
-  int status = terminal::wait_in_foreground(child.get(), master.get(), caller_tty, *signals);
+  terminal::SessionModes modes(caller_tty, master.get(), !opts.tty_raw);
+  if (modes.linemode()) signals->add(SIGTSTP);
+  int status = terminal::wait_in_foreground(child.get(), master.get(), caller_tty, *signals, modes.linemode());
   child.release();
-  raw.reset();
+  modes.restore();
   int code = sys::exit_code_from_status(status);
   ctx.store.finish_exec(opts.id, exec_rec.exec_id, code, now_ns());
   return code;

@@ -20,6 +20,7 @@ struct ExecOptions {
   std::string console_socket;
   int preserve_fds = 0;
   std::string tty_provider;           // default: the container's own provider
+  bool tty_raw = false;               // relay keys raw (the container's pty echoes), no linemode
 };
 
 // Runs the process; in the foreground returns its exit code (127 when the program does not

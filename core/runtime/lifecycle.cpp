@@ -27,6 +27,7 @@
 #include "runtime/container_init.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/terminal_session.hpp"
+#include "terminal/linemode.hpp"
 #include "terminal/relay.hpp"
 #include "terminal/tty.hpp"
 
@@ -517,10 +518,10 @@ int run(Context& ctx, const CreateOptions& opts, bool detach) {
   std::optional<terminal::ForwardedSignals> signals;
   if (!detach) signals.emplace();
   auto l = launch(ctx, opts, detach ? Mode::run_detached : Mode::run_foreground);
-  // Raw mode before the program starts, so its first output meets the final modes.
+  // The caller's modes are set before the program starts, so its first output meets them.
   int caller_tty = terminal::caller_terminal();
-  std::optional<terminal::RawMode> raw;
-  if (l->master && caller_tty >= 0) raw.emplace(caller_tty);
+  terminal::SessionModes modes(caller_tty, l->master.get(), !opts.tty_raw);
+  if (modes.linemode()) signals->add(SIGTSTP);
   l->ready.started_at = now_ns();
   record_ready(ctx, opts.id, Status::running, l->ready);
   l->channel.send(SyncType::start);
@@ -532,10 +533,10 @@ int run(Context& ctx, const CreateOptions& opts, bool detach) {
   }
   // Until the container is reaped, a failure leaves the guards to kill and clean up.
   pid_t pid = l->init->get();
-  int status = terminal::wait_in_foreground(pid, l->master.get(), caller_tty, *signals);
+  int status = terminal::wait_in_foreground(pid, l->master.get(), caller_tty, *signals, modes.linemode());
   l->init->release();
   l->commit();
-  raw.reset();
+  modes.restore();
   cleanup(ctx, ctx.store.get(opts.id));
   run_hooks_warning(l->spec.hooks.poststop, "poststop", hook_state(l->spec, opts.id, "stopped", 0, l->bundle));
   return sys::exit_code_from_status(status);

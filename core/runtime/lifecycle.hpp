@@ -33,6 +33,7 @@ struct CreateOptions {
   int preserve_fds = 0;
   std::string tty_provider;  // terminal plugin, "" = default
   bool tty_passthrough = false;  // pty-host: hand the caller's own terminal to the container
+  bool tty_raw = false;  // relay keys raw (the container's pty echoes) instead of linemode
   std::string log_driver;             // "" = default ("logging"), "none" = keep nothing
   std::vector<std::string> log_opts;  // KEY=VALUE
 };

@@ -13,6 +13,7 @@
 #include "common/error.hpp"
 #include "common/file.hpp"
 #include "common/unique_fd.hpp"
+#include "terminal/linemode.hpp"
 #include "terminal/tty.hpp"
 
 namespace engine::terminal {
@@ -28,9 +29,16 @@ bool reap(pid_t child, int* status) {
   return done == child;
 }
 
-// One signal from the signalfd: SIGCHLD checks the child, SIGWINCH resizes, the rest are
-// forwarded. Returns true once the child has been reaped.
-bool handle_signal(int sigfd, pid_t child, int winsize_source, int master, int* status) {
+// A signal the caller's own terminal generated (the kernel sends those, not a process).
+bool typed_signal(const struct signalfd_siginfo& info) {
+  int sig = static_cast<int>(info.ssi_signo);
+  return info.ssi_code == SI_KERNEL && (sig == SIGINT || sig == SIGQUIT || sig == SIGTSTP);
+}
+
+// One signal from the signalfd: SIGCHLD checks the child, SIGWINCH resizes, keys typed as
+// signals in linemode go to the container's foreground group, the rest are forwarded to the
+// child. Returns true once the child has been reaped.
+bool handle_signal(int sigfd, pid_t child, const RelayEnds& ends, int* status) {
   struct signalfd_siginfo info;
   bool exited = false;
   while (::read(sigfd, &info, sizeof info) == sizeof info) {
@@ -38,8 +46,10 @@ bool handle_signal(int sigfd, pid_t child, int winsize_source, int master, int* 
     if (sig == SIGCHLD) {
       exited = exited || reap(child, status);
     } else if (sig == SIGWINCH) {
-      if (winsize_source >= 0 && master >= 0)
-        if (auto ws = window_size(winsize_source)) ::ioctl(master, TIOCSWINSZ, &*ws);
+      if (ends.winsize_source >= 0 && ends.master >= 0)
+        if (auto ws = window_size(ends.winsize_source)) ::ioctl(ends.master, TIOCSWINSZ, &*ws);
+    } else if (ends.linemode && typed_signal(info)) {
+      ends.linemode->send_typed_signal(sig);
     } else {
       ::kill(child, sig);
     }
@@ -53,13 +63,27 @@ UniqueFd make_signalfd(const sigset_t& signals) {
   return fd;
 }
 
+// Output read from the master: in packet mode the first byte says whether data follows
+// (TIOCPKT_DATA) or what changed; a termios change is followed at once, before the output
+// written after it. Returns the data's length (moved to the start of buf).
+size_t take_output(char* buf, size_t got, LineMode* linemode) {
+  if (!linemode) return got;
+  if (buf[0] != TIOCPKT_DATA) {
+    if (buf[0] & TIOCPKT_IOCTL) linemode->follow_container();
+    return 0;
+  }
+  std::memmove(buf, buf + 1, got - 1);
+  return got - 1;
+}
+
 // Reads what the master still holds after the child exited, until EIO (every slave closed).
-void drain(int master, int output) {
+void drain(int master, int output, LineMode* linemode) {
   std::vector<char> buf(kBufferSize);
   for (;;) {
     ssize_t n = ::read(master, buf.data(), buf.size());
     if (n > 0) {
-      write_all(output, buf.data(), static_cast<size_t>(n), "write terminal output");
+      size_t data = take_output(buf.data(), static_cast<size_t>(n), linemode);
+      write_all(output, buf.data(), data, "write terminal output");
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -72,94 +96,157 @@ void drain(int master, int output) {
   }
 }
 
-}  // namespace
-
-int relay_until_exit(const RelayEnds& ends, pid_t child, const sigset_t& signals) {
-  UniqueFd sigfd = make_signalfd(signals);
-  UniqueFd ep(::epoll_create1(EPOLL_CLOEXEC));
-  if (!ep) throw_errno("epoll_create1");
-  int flags = ::fcntl(ends.master, F_GETFL);
-  ::fcntl(ends.master, F_SETFL, flags | O_NONBLOCK);
-  // The initial size was set by the provider (consoleSize, else the caller's); only later
-  // changes are followed here.
-
-  auto watch = [&](int fd, uint32_t events) {
-    struct epoll_event ev{};
-    ev.events = events;
-    ev.data.fd = fd;
-    return ::epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev) == 0;
-  };
-  auto modify = [&](int fd, uint32_t events) {
-    struct epoll_event ev{};
-    ev.events = events;
-    ev.data.fd = fd;
-    ::epoll_ctl(ep.get(), EPOLL_CTL_MOD, fd, &ev);
-  };
-  watch(sigfd.get(), EPOLLIN);
-  watch(ends.master, EPOLLIN);
-  // stdin may be /dev/null or a file, which epoll refuses: then there is no input to relay.
-  bool input_open = ends.input >= 0 && watch(ends.input, EPOLLIN);
-
-  std::vector<char> out_buf(kBufferSize), in_buf(kBufferSize);
-  size_t pending = 0, pending_off = 0;  // input read but not yet taken by the master
-  bool master_watched = true;
-  int status = 0;
-  for (;;) {
-    struct epoll_event events[4];
-    int n = ::epoll_wait(ep.get(), events, 4, -1);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("epoll_wait");
+// The relay's epoll loop and what it holds between events.
+class Relay {
+ public:
+  Relay(const RelayEnds& ends, pid_t child, const sigset_t& signals)
+      : ends_(ends), child_(child), sigfd_(make_signalfd(signals)), ep_(::epoll_create1(EPOLL_CLOEXEC)),
+        out_buf_(kBufferSize), in_buf_(kBufferSize) {
+    if (!ep_) throw_errno("epoll_create1");
+    int flags = ::fcntl(ends.master, F_GETFL);
+    ::fcntl(ends.master, F_SETFL, flags | O_NONBLOCK);
+    // The initial size was set by the provider (consoleSize, else the caller's); only later
+    // changes are followed here.
+    watch(sigfd_.get(), EPOLLIN);
+    watch(ends.master, EPOLLIN);
+    // stdin may be /dev/null or a file, which epoll refuses: then there is no input to relay.
+    input_open_ = ends.input >= 0 && watch(ends.input, EPOLLIN);
+    if (ends.linemode) {
+      // The container's line discipline wakes the master's writers whenever a read inside
+      // leaves its input (nearly) empty: an edge on a second handle of the master says so
+      // without disturbing the level-triggered one.
+      reader_woke_.reset(::fcntl(ends.master, F_DUPFD_CLOEXEC, 0));
+      if (reader_woke_) watch(reader_woke_.get(), EPOLLOUT | EPOLLET);
     }
-    for (int i = 0; i < n; ++i) {
-      int fd = events[i].data.fd;
-      uint32_t ev = events[i].events;
-      if (fd == sigfd.get()) {
-        if (handle_signal(fd, child, ends.winsize_source, ends.master, &status)) {
-          drain(ends.master, ends.output);
-          return status;
-        }
-      } else if (fd == ends.master) {
-        if (ev & EPOLLIN) {
-          ssize_t got = ::read(ends.master, out_buf.data(), out_buf.size());
-          if (got > 0) write_all(ends.output, out_buf.data(), static_cast<size_t>(got), "write terminal output");
-        }
-        if ((ev & EPOLLOUT) && pending > 0) {
-          ssize_t put = ::write(ends.master, in_buf.data() + pending_off, pending);
-          if (put > 0) {
-            pending -= static_cast<size_t>(put);
-            pending_off += static_cast<size_t>(put);
+  }
+
+  int run() {
+    for (;;) {
+      struct epoll_event events[4];
+      int n = ::epoll_wait(ep_.get(), events, 4, -1);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw_errno("epoll_wait");
+      }
+      for (int i = 0; i < n; ++i) {
+        int fd = events[i].data.fd;
+        uint32_t ev = events[i].events;
+        if (fd == sigfd_.get()) {
+          if (handle_signal(fd, child_, ends_, &status_)) {
+            drain(ends_.master, ends_.output, ends_.linemode);
+            return status_;
           }
-          if (pending == 0) {
-            modify(ends.master, EPOLLIN);
-            if (input_open) modify(ends.input, EPOLLIN);
-          }
+        } else if (fd == ends_.master) {
+          on_master(ev);
+        } else if (fd == ends_.input) {
+          on_input(ev);
         }
-        // Every slave closed while the process lives: not EOF, but HUP would fire forever.
-        // Stop watching until the child exits, then drain (conmon does the same).
-        if ((ev & (EPOLLHUP | EPOLLERR)) && !(ev & EPOLLIN) && master_watched) {
-          ::epoll_ctl(ep.get(), EPOLL_CTL_DEL, ends.master, nullptr);
-          master_watched = false;
-        }
-      } else if (fd == ends.input) {
-        ssize_t got = ::read(ends.input, in_buf.data(), in_buf.size());
-        if (got <= 0) {
-          ::epoll_ctl(ep.get(), EPOLL_CTL_DEL, ends.input, nullptr);
-          input_open = false;
-          continue;
-        }
-        ssize_t put = master_watched ? ::write(ends.master, in_buf.data(), static_cast<size_t>(got)) : got;
-        if (put < 0) put = 0;
-        if (put < got) {
-          // The master is full: hold the rest, stop reading input until it drains.
-          pending = static_cast<size_t>(got - put);
-          pending_off = static_cast<size_t>(put);
-          modify(ends.master, EPOLLIN | EPOLLOUT);
-          modify(ends.input, 0);
-        }
+        if (input_held_) release_held_input();
       }
     }
   }
+
+ private:
+  bool watch(int fd, uint32_t events) {
+    struct epoll_event ev{};
+    ev.events = events;
+    ev.data.fd = fd;
+    return ::epoll_ctl(ep_.get(), EPOLL_CTL_ADD, fd, &ev) == 0;
+  }
+  void modify(int fd, uint32_t events) {
+    struct epoll_event ev{};
+    ev.events = events;
+    ev.data.fd = fd;
+    ::epoll_ctl(ep_.get(), EPOLL_CTL_MOD, fd, &ev);
+  }
+
+  void on_master(uint32_t ev) {
+    if (ev & EPOLLIN) {
+      ssize_t got = ::read(ends_.master, out_buf_.data(), out_buf_.size());
+      if (got > 0) {
+        size_t data = take_output(out_buf_.data(), static_cast<size_t>(got), ends_.linemode);
+        write_all(ends_.output, out_buf_.data(), data, "write terminal output");
+      }
+    }
+    if ((ev & EPOLLOUT) && pending_ > 0) {
+      ssize_t put = ::write(ends_.master, in_buf_.data() + pending_off_, pending_);
+      if (put > 0) {
+        pending_ -= static_cast<size_t>(put);
+        pending_off_ += static_cast<size_t>(put);
+      }
+      if (pending_ == 0) {
+        modify(ends_.master, EPOLLIN);
+        if (input_open_ && !input_held_) modify(ends_.input, EPOLLIN);
+      }
+    }
+    // Every slave closed while the process lives: not EOF, but HUP would fire forever.
+    // Stop watching until the child exits, then drain (conmon does the same).
+    if ((ev & (EPOLLHUP | EPOLLERR)) && !(ev & EPOLLIN) && master_watched_) {
+      ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, ends_.master, nullptr);
+      master_watched_ = false;
+    }
+  }
+
+  void on_input(uint32_t ev) {
+    LineMode* line = ends_.linemode;
+    if (line && line->canonical() && line_unconfirmed_) {
+      if (line->container_has_unread()) {
+        input_held_ = true;
+        modify(ends_.input, 0);
+        return;
+      }
+      line_unconfirmed_ = false;
+    }
+    ssize_t got = ::read(ends_.input, in_buf_.data(), in_buf_.size());
+    if (got == 0 && line && line->canonical() && !(ev & EPOLLHUP)) {
+      // ^D on the caller's terminal: alone, the container's end-of-file char reads as 0 bytes.
+      in_buf_[0] = line->eof_char();
+      got = 1;
+    } else if (got > 0 && line && line->needs_return_after(in_buf_.data(), static_cast<size_t>(got))) {
+      write_all(ends_.output, "\r", 1, "write terminal output");
+    }
+    if (got <= 0) {
+      ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, ends_.input, nullptr);
+      input_open_ = false;
+      return;
+    }
+    if (line && line->canonical()) line_unconfirmed_ = true;
+    ssize_t put = master_watched_ ? ::write(ends_.master, in_buf_.data(), static_cast<size_t>(got)) : got;
+    if (put < 0) put = 0;
+    if (put < got) {
+      // The master is full: hold the rest, stop reading input until it drains.
+      pending_ = static_cast<size_t>(got - put);
+      pending_off_ = static_cast<size_t>(put);
+      modify(ends_.master, EPOLLIN | EPOLLOUT);
+      modify(ends_.input, 0);
+    }
+  }
+
+  // Input held for an unread line goes on once the container has read it, or once it reads
+  // keys one by one (its program set non-canonical mode).
+  void release_held_input() {
+    if (ends_.linemode->canonical() && ends_.linemode->container_has_unread()) return;
+    input_held_ = false;
+    line_unconfirmed_ = false;
+    if (input_open_ && pending_ == 0) modify(ends_.input, EPOLLIN);
+  }
+
+  const RelayEnds& ends_;
+  pid_t child_;
+  UniqueFd sigfd_, ep_, reader_woke_;
+  std::vector<char> out_buf_, in_buf_;
+  size_t pending_ = 0, pending_off_ = 0;  // input read but not yet taken by the master
+  bool input_open_ = false;
+  bool master_watched_ = true;
+  bool line_unconfirmed_ = false;  // linemode: a line went in that may be unread
+  bool input_held_ = false;         // linemode: input waits for that line to be read
+  int status_ = 0;
+};
+
+}  // namespace
+
+int relay_until_exit(const RelayEnds& ends, pid_t child, const sigset_t& signals) {
+  return Relay(ends, child, signals).run();
 }
 
 int forward_signals_until_exit(pid_t child, const sigset_t& signals) {
@@ -190,11 +277,18 @@ ForwardedSignals::ForwardedSignals() {
 
 ForwardedSignals::~ForwardedSignals() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
 
-int wait_in_foreground(pid_t child, int master, int caller_terminal, const ForwardedSignals& signals) {
+void ForwardedSignals::add(int sig) {
+  sigaddset(&set_, sig);
+  sigprocmask(SIG_BLOCK, &set_, nullptr);
+}
+
+int wait_in_foreground(pid_t child, int master, int caller_terminal, const ForwardedSignals& signals,
+                       LineMode* linemode) {
   if (master < 0) return forward_signals_until_exit(child, signals.set());
   RelayEnds ends;
   ends.master = master;
   ends.winsize_source = caller_terminal;
+  ends.linemode = linemode;
   return relay_until_exit(ends, child, signals.set());
 }
 

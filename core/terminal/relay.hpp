@@ -5,16 +5,22 @@
 
 namespace engine::terminal {
 
+class LineMode;
+
 struct RelayEnds {
   int input = 0;    // caller's input (-1: none)
   int output = 1;   // caller's output
   int master = -1;  // the container's pty master
   int winsize_source = -1;  // caller's terminal to follow on SIGWINCH (-1: none)
+  LineMode* linemode = nullptr;  // the caller's terminal echoes (the master is in packet mode)
 };
 
 // Copies input to the master and the master to output with epoll until `child` (our child)
 // exits, forwarding each signal in `signals` (which the caller has blocked) to it and
-// propagating SIGWINCH as a resize. After the exit, drains the master until EIO so no output
+// propagating SIGWINCH as a resize. In linemode, signals the caller's terminal generated
+// (^C, the quit key, ^Z) go to the container's foreground group instead, as its own terminal would send
+// them, and ^D (a read of nothing from the caller's canonical terminal) becomes the container's
+// end-of-file character. After the exit, drains the master until EIO so no output
 // is lost. Returns the child's wait status.
 int relay_until_exit(const RelayEnds& ends, pid_t child, const sigset_t& signals);
 
@@ -30,6 +36,8 @@ class ForwardedSignals {
   ~ForwardedSignals();
   ForwardedSignals(const ForwardedSignals&) = delete;
   const sigset_t& set() const { return set_; }
+  // One more, from now on (SIGTSTP in linemode: ^Z must not stop the engine).
+  void add(int sig);
 
  private:
   sigset_t set_, old_;
@@ -37,6 +45,7 @@ class ForwardedSignals {
 
 // The foreground wait of `run` and `exec`: the relay when there is a master (-1: none),
 // plain signal forwarding otherwise. Returns the child's wait status.
-int wait_in_foreground(pid_t child, int master, int caller_terminal, const ForwardedSignals& signals);
+int wait_in_foreground(pid_t child, int master, int caller_terminal, const ForwardedSignals& signals,
+                       LineMode* linemode = nullptr);
 
 }  // namespace engine::terminal

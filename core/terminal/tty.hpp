@@ -16,6 +16,7 @@ class RawMode {
   ~RawMode() { restore(); }
   void restore();
   bool active() const { return active_; }
+  const struct termios& saved() const { return saved_; }
 
  private:
   int fd_;

@@ -47,7 +47,7 @@ class Terminal : public EngineTest, public ::testing::WithParamInterface<std::st
     struct termios before = s.initial_modes();
     // A pid-1 shell ignores the signal until its trap is set.
     ASSERT_TRUE(s.expect("trap-set")) << s.transcript();
-    EXPECT_FALSE(s.modes().c_lflag & ECHO) << "raw mode during the session";
+    EXPECT_FALSE(s.modes().c_oflag & OPOST) << "the session's modes during the session";
     s.signal(sig);
     EXPECT_EQ(s.wait(), 9);
     EXPECT_EQ(s.modes().c_lflag, before.c_lflag);

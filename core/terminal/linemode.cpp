@@ -1,0 +1,89 @@
+#include "terminal/linemode.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+
+#include <cstring>
+
+#include "common/error.hpp"
+#include "common/unique_fd.hpp"
+
+namespace engine::terminal {
+namespace {
+
+// What the caller's line discipline takes over: how input is mapped, and how lines are
+// edited, echoed and turned into signals. Not EXTPROC (the caller would stop echoing), not
+// TOSTOP (the engine writes the output), not ISTRIP/IUCLC (the container's pty still applies
+// those under EXTPROC).
+constexpr tcflag_t kInputFlags = ICRNL | INLCR | IGNCR | IXON | IXOFF | IXANY | IMAXBEL | IUTF8;
+constexpr tcflag_t kLocalFlags =
+    ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHONL | ECHOCTL | ECHOPRT | ECHOKE | IEXTEN | NOFLSH;
+constexpr int kEditingChars[] = {VINTR, VQUIT, VERASE, VKILL, VEOF,  VEOL,     VEOL2,
+                                 VSTART, VSTOP, VSUSP, VREPRINT, VWERASE, VLNEXT, VDISCARD};
+
+}  // namespace
+
+struct termios mirrored_modes(const struct termios& container, const struct termios& caller_saved) {
+  struct termios m = caller_saved;  // line speed and character size stay the caller's
+  // IUTF8 from either side: the caller's terminal knows what its keyboard sends.
+  m.c_iflag = (container.c_iflag & kInputFlags) | (caller_saved.c_iflag & IUTF8);
+  m.c_oflag = caller_saved.c_oflag & ~OPOST;
+  m.c_lflag = container.c_lflag & kLocalFlags;
+  for (int cc : kEditingChars) m.c_cc[cc] = container.c_cc[cc];
+  m.c_cc[VMIN] = 1;
+  m.c_cc[VTIME] = 0;
+  return m;
+}
+
+bool echo_needs_return(const struct termios& container) {
+  bool echoes_newline = (container.c_lflag & ICANON) && (container.c_lflag & (ECHO | ECHONL));
+  return echoes_newline && (container.c_oflag & OPOST) && (container.c_oflag & ONLCR);
+}
+
+LineMode::LineMode(int caller, int master) : caller_fd_(caller), master_(master), caller_(caller) {
+  int on = 1;
+  if (::ioctl(master_, TIOCPKT, &on) != 0) throw_errno("terminal: packet mode");
+  if (::tcgetattr(master_, &container_) != 0) throw_errno("terminal: read the container's modes");
+  follow_container();
+}
+
+// Mid-session, a terminal that refuses (the caller's hung up) must not end the container's
+// session: the relay goes on, and notices a hang-up on its own.
+void LineMode::follow_container() {
+  if (::tcgetattr(master_, &container_) != 0) return;
+  if (!(container_.c_lflag & EXTPROC)) {
+    container_.c_lflag |= EXTPROC;
+    ::tcsetattr(master_, TCSANOW, &container_);
+  }
+  struct termios next = mirrored_modes(container_, caller_.saved());
+  if (std::memcmp(&next, &mirrored_, sizeof next) == 0) return;
+  if (::tcsetattr(caller_fd_, TCSANOW, &next) == 0) mirrored_ = next;
+}
+
+// The container's end of the pty, opened through the master (no path lookup inside).
+static UniqueFd open_container_end(int master) {
+  return UniqueFd(::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK));
+}
+
+bool LineMode::container_has_unread() const {
+  UniqueFd slave = open_container_end(master_);
+  if (!slave) return false;  // unknown: let the input go, as telnetd does
+  // n_tty's poll first pushes what is still in the pty's buffer into the line discipline.
+  struct pollfd p{slave.get(), POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+void LineMode::send_typed_signal(int sig) const {
+  if (!(container_.c_lflag & NOFLSH))
+    if (UniqueFd slave = open_container_end(master_)) ::tcflush(slave.get(), TCIFLUSH);
+  ::ioctl(master_, TIOCSIG, sig);
+}
+
+SessionModes::SessionModes(int caller_tty, int master, bool linemode_wanted) {
+  if (master < 0 || caller_tty < 0) return;
+  if (linemode_wanted && caller_tty == 0) line_.emplace(caller_tty, master);
+  else raw_.emplace(caller_tty);
+}
+
+}  // namespace engine::terminal

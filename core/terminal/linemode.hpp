@@ -1,0 +1,83 @@
+#pragma once
+// Linemode: the caller's own terminal edits and echoes what is typed, in the container's modes.
+//
+// A relay whose container pty echoes costs a keystroke six wake-ups (relay, pty work, line
+// discipline, pty work, relay, caller's terminal), as in runc and crun. Telnet's linemode
+// (RFC 1184) moves the echo to where the keys are typed: the container's pty gets EXTPROC (its
+// line discipline neither echoes, edits nor signals; a read returns what has arrived), the
+// master is in packet mode so every termios change inside arrives as TIOCPKT_IOCTL, and the
+// caller's terminal is set to the container's input and local modes each time. A shell's
+// `read`, `cat` or a password prompt then echo and edit where the keys are typed; a program
+// that sets raw mode (an editor, a line-editing shell) gets every key at once and echoes
+// itself, as before. docs/terminal-strategies.md lists what differs from a raw relay.
+#include <termios.h>
+
+#include <cstddef>
+#include <optional>
+
+#include "terminal/tty.hpp"
+
+namespace engine::terminal {
+
+// The caller's modes that mirror the container's: its input mapping, local modes and
+// editing characters; output stays raw (the container's pty has processed it), reads wake
+// on every byte in non-canonical mode (VMIN 1, VTIME 0) and EXTPROC stays inside.
+struct termios mirrored_modes(const struct termios& container, const struct termios& caller_saved);
+
+// The caller's terminal echoes a typed newline raw (its output is raw); where the container's
+// pty would have echoed it as CR NL, the relay adds the CR.
+bool echo_needs_return(const struct termios& container);
+
+class LineMode {
+ public:
+  // Saves the caller's modes, puts the master in packet mode, sets EXTPROC inside and
+  // mirrors. Throws Error when either terminal refuses.
+  LineMode(int caller, int master);
+  ~LineMode() = default;  // the caller's modes come back with caller_
+  LineMode(const LineMode&) = delete;
+
+  // A TIOCPKT_IOCTL came: reads the container's modes, sets EXTPROC again if a program
+  // cleared it (`stty sane`), mirrors them onto the caller's terminal.
+  void follow_container();
+  // Whether the caller's terminal collects lines (a read of 0 bytes is then ^D, not the end).
+  bool canonical() const { return (container_.c_lflag & ICANON) != 0; }
+  // The container's end-of-file character, which the relay writes alone for a ^D.
+  char eof_char() const { return static_cast<char>(container_.c_cc[VEOF]); }
+  // Whether a chunk of typed input that ends a line needs the CR of its echo.
+  bool needs_return_after(const char* typed, size_t n) const {
+    return n > 0 && typed[n - 1] == '\n' && echo_needs_return(container_);
+  }
+  // Whether input already written is still unread inside. Under EXTPROC a read returns all
+  // that has arrived, so a line typed ahead (or the next line of a paste) waits in the caller's
+  // terminal until the container has read the one before: each canonical read gets one line.
+  bool container_has_unread() const;
+  // A key the caller's terminal turned into `sig` (^C, the quit key, ^Z): sent to the
+  // container's foreground group, and its unread input dropped unless NOFLSH, as its own line
+  // discipline would.
+  void send_typed_signal(int sig) const;
+  void restore() { caller_.restore(); }
+
+ private:
+  int caller_fd_, master_;
+  RawMode caller_;  // saves the caller's modes and restores them
+  struct termios container_{}, mirrored_{};
+};
+
+// The caller's terminal for a foreground session with a relay: in linemode when the keys come
+// from it (stdin is that terminal) and linemode is wanted, raw otherwise; untouched when there
+// is no caller's terminal or no master. The caller's modes come back on restore() or at the end.
+class SessionModes {
+ public:
+  SessionModes(int caller_tty, int master, bool linemode_wanted);
+  LineMode* linemode() { return line_ ? &*line_ : nullptr; }
+  void restore() {
+    line_.reset();
+    raw_.reset();
+  }
+
+ private:
+  std::optional<RawMode> raw_;
+  std::optional<LineMode> line_;
+};
+
+}  // namespace engine::terminal
