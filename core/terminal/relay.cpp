@@ -63,45 +63,12 @@ UniqueFd make_signalfd(const sigset_t& signals) {
   return fd;
 }
 
-// Output read from the master: in packet mode the first byte says whether data follows
-// (TIOCPKT_DATA) or what changed; a termios change is followed at once, before the output
-// written after it. Returns the data's length (moved to the start of buf).
-size_t take_output(char* buf, size_t got, LineMode* linemode) {
-  if (!linemode) return got;
-  if (buf[0] != TIOCPKT_DATA) {
-    if (buf[0] & TIOCPKT_IOCTL) linemode->follow_container();
-    return 0;
-  }
-  std::memmove(buf, buf + 1, got - 1);
-  return got - 1;
-}
-
-// Reads what the master still holds after the child exited, until EIO (every slave closed).
-void drain(int master, int output, LineMode* linemode) {
-  std::vector<char> buf(kBufferSize);
-  for (;;) {
-    ssize_t n = ::read(master, buf.data(), buf.size());
-    if (n > 0) {
-      size_t data = take_output(buf.data(), static_cast<size_t>(n), linemode);
-      write_all(output, buf.data(), data, "write terminal output");
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) {
-      // A slave is still open somewhere (a process that outlived the init): wait briefly.
-      struct pollfd p{master, POLLIN, 0};
-      if (::poll(&p, 1, 200) > 0) continue;
-    }
-    return;  // EIO, EOF or nothing more
-  }
-}
-
 // The relay's epoll loop and what it holds between events.
 class Relay {
  public:
   Relay(const RelayEnds& ends, pid_t child, const sigset_t& signals)
       : ends_(ends), child_(child), sigfd_(make_signalfd(signals)), ep_(::epoll_create1(EPOLL_CLOEXEC)),
-        out_buf_(kBufferSize), in_buf_(kBufferSize) {
+        out_buf_(kBufferSize + 1), in_buf_(kBufferSize) {
     if (!ep_) throw_errno("epoll_create1");
     int flags = ::fcntl(ends.master, F_GETFL);
     ::fcntl(ends.master, F_SETFL, flags | O_NONBLOCK);
@@ -133,7 +100,7 @@ class Relay {
         uint32_t ev = events[i].events;
         if (fd == sigfd_.get()) {
           if (handle_signal(fd, child_, ends_, &status_)) {
-            drain(ends_.master, ends_.output, ends_.linemode);
+            drain();
             return status_;
           }
         } else if (fd == ends_.master) {
@@ -161,13 +128,9 @@ class Relay {
   }
 
   void on_master(uint32_t ev) {
-    if (ev & EPOLLIN) {
-      ssize_t got = ::read(ends_.master, out_buf_.data(), out_buf_.size());
-      if (got > 0) {
-        size_t data = take_output(out_buf_.data(), static_cast<size_t>(got), ends_.linemode);
-        write_all(ends_.output, out_buf_.data(), data, "write terminal output");
-      }
-    }
+    size_t data = 0;
+    if ((ev & EPOLLIN) && read_output(&data) > 0)
+      write_all(ends_.output, out_buf_.data() + 1, data, "write terminal output");
     if ((ev & EPOLLOUT) && pending_ > 0) {
       ssize_t put = ::write(ends_.master, in_buf_.data() + pending_off_, pending_);
       if (put > 0) {
@@ -184,6 +147,44 @@ class Relay {
     if ((ev & (EPOLLHUP | EPOLLERR)) && !(ev & EPOLLIN) && master_watched_) {
       ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, ends_.master, nullptr);
       master_watched_ = false;
+    }
+  }
+
+  // One read of the master's output into out_buf_[1..]; one per wake-up (reading on until
+  // EAGAIN cost the relay 10 % more CPU: a read that finds nothing flushes the pty's work
+  // queue). In packet mode the read starts with a status byte, which lands in out_buf_[0] so
+  // the data needs no copy; a termios change is followed at once. Returns what read returned
+  // (errno set below 0) and the data's length in *data.
+  ssize_t read_output(size_t* data) {
+    const size_t header = ends_.linemode ? 1 : 0;
+    char* at = out_buf_.data() + 1 - header;
+    ssize_t got = ::read(ends_.master, at, kBufferSize + header);
+    *data = 0;
+    if (got <= 0) return got;
+    if (header && at[0] != TIOCPKT_DATA) {
+      if (at[0] & TIOCPKT_IOCTL) ends_.linemode->follow_container();
+      return got;
+    }
+    *data = static_cast<size_t>(got) - header;
+    return got;
+  }
+
+  // What the master still holds after the child exited, until EIO (every slave closed).
+  void drain() {
+    for (;;) {
+      size_t data = 0;
+      ssize_t got = read_output(&data);
+      if (got > 0) {
+        write_all(ends_.output, out_buf_.data() + 1, data, "write terminal output");
+        continue;
+      }
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0 && errno == EAGAIN) {
+        // A slave is still open somewhere (a process that outlived the init): wait briefly.
+        struct pollfd p{ends_.master, POLLIN, 0};
+        if (::poll(&p, 1, 200) > 0) continue;
+      }
+      return;  // EIO, EOF or nothing more
     }
   }
 
@@ -234,7 +235,8 @@ class Relay {
   const RelayEnds& ends_;
   pid_t child_;
   UniqueFd sigfd_, ep_, reader_woke_;
-  std::vector<char> out_buf_, in_buf_;
+  std::vector<char> out_buf_;  // [0] takes a read's packet byte; data from [1]
+  std::vector<char> in_buf_;
   size_t pending_ = 0, pending_off_ = 0;  // input read but not yet taken by the master
   bool input_open_ = false;
   bool master_watched_ = true;
