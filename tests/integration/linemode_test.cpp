@@ -66,12 +66,14 @@ TEST_P(LineMode, TheCallersTerminalFollowsTheContainersModes) {
   EXPECT_LT(out.find('\n', shown), out.find("raw-now"));
 }
 
-// Keys edited on the caller's terminal reach the container as the finished line.
+// Keys edited on the caller's terminal, with the editing characters the container set, reach
+// the container as the finished line.
 TEST_P(LineMode, EditingKeysWorkOnTheCallersTerminal) {
-  auto s = session("echo ready; read a; echo \"a=[$a]\"");
+  auto s = session("stty erase '^H'; echo ready; read a; echo \"a=[$a]\"");
   ASSERT_TRUE(s->expect("ready")) << s->transcript();
-  s->send("helo\x7f\x7flo\x17word\r");  // two erases, then a word erase (^W)
-  EXPECT_TRUE(s->expect("a=[word]")) << s->transcript();
+  EXPECT_EQ(s->modes().c_cc[VERASE], '\b');
+  s->send("junk\x15" "helo\b\bllo there\x17" "word\r");  // kill (^U), two erases (^H), word erase (^W)
+  EXPECT_TRUE(s->expect("a=[hello word]")) << s->transcript();
   EXPECT_EQ(s->wait(), 0);
 }
 
