@@ -432,7 +432,7 @@ void section_delete(const Options& o, std::vector<Runtime>& rts, const std::stri
   add_row(rows, {"`delete --force ID` of a created container", "ms", ""}, ms);
 }
 
-// One terminal session per runtime (and the engine's passthrough), all open at once.
+// One terminal session per runtime (and the engine's passthrough and raw relay), all open at once.
 struct EchoSessions {
   std::vector<std::unique_ptr<Pty>> ptys;
   std::vector<std::string> names;
@@ -455,6 +455,11 @@ EchoSessions open_echo_sessions(std::vector<Runtime>& rts, const std::string& bu
                         return std::make_unique<Pty>(engine.cmd({"run", "--tty-provider", "pty-host", "--tty-passthrough",
                                                                  "--bundle", bundle, id + "-pt"}),
                                                      false);
+                      }});
+  // And relay raw as runc and crun do, the container's pty echoing (linemode is the default).
+  if (engine.ok)
+    wanted.push_back({"raw relay", [=] {
+                        return std::make_unique<Pty>(engine.cmd({"run", "--tty-raw", "--bundle", bundle, id + "-raw"}), true);
                       }});
   std::shuffle(wanted.begin(), wanted.end(), rng);
   EchoSessions out;
@@ -501,8 +506,9 @@ void close_echo_sessions(EchoSessions& s) {
   }
 }
 
-// Keystroke round trip: one byte typed on our terminal, its echo (by the container's line
-// discipline) read back. Every session is open at once and keystrokes alternate between them.
+// Keystroke round trip: one byte typed on our terminal, its echo read back: by the container's
+// line discipline through the relay, or (the engine's linemode, and the floor) by our own
+// terminal's, set to the container's modes (`cat` reads lines with echo). Every session is open at once and keystrokes alternate between them.
 // Two things made the same binary differ by up to 20 % within one run on this VM, so they are
 // spread out: the order is shuffled for every keystroke round (with a fixed cycle a session
 // always follows the same one, and one typed right after a fast session finds the CPUs in a
@@ -518,8 +524,9 @@ void section_echo(const Options& o, std::vector<Runtime>& rts, const std::string
     type_keys(sessions, o.keys / o.echo_rounds, rng, us);
     close_echo_sessions(sessions);
   }
-  Samples passthrough = {{"engine", us["passthrough"]}};
+  Samples passthrough = {{"engine", us["passthrough"]}}, raw_relay = {{"engine", us["raw relay"]}};
   us.erase("passthrough");
+  us.erase("raw relay");
   Row r{"terminal echo round trip", "µs", "the same pty, no relay"};
   r.decimals = 1;
   r.p99 = true;
@@ -527,6 +534,8 @@ void section_echo(const Options& o, std::vector<Runtime>& rts, const std::string
   r.work = "terminal echo round trip, engine `run -t --tty-provider pty-host --tty-passthrough`";
   r.floor_note = "";
   add_row(rows, r, passthrough);
+  r.work = "terminal echo round trip, engine `run -t --tty-raw` (the container's pty echoes)";
+  add_row(rows, r, raw_relay);
 }
 
 // CPU (user + system, the runtime and the container) to carry `head -c NM /dev/zero` through
