@@ -1,13 +1,11 @@
 #include "terminal/linemode.hpp"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 
 #include <cstring>
 
 #include "common/error.hpp"
-#include "common/unique_fd.hpp"
 
 namespace engine::terminal {
 namespace {
@@ -61,13 +59,8 @@ void LineMode::follow_container() {
   if (::tcsetattr(caller_fd_, TCSANOW, &next) == 0) mirrored_ = next;
 }
 
-// The container's end of the pty, opened through the master (no path lookup inside).
-static UniqueFd open_container_end(int master) {
-  return UniqueFd(::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK));
-}
-
 bool LineMode::container_has_unread() const {
-  UniqueFd slave = open_container_end(master_);
+  UniqueFd slave = open_slave_of(master_);
   if (!slave) return false;  // unknown: let the input go, as telnetd does
   // n_tty's poll first pushes what is still in the pty's buffer into the line discipline.
   struct pollfd p{slave.get(), POLLIN, 0};
@@ -76,7 +69,7 @@ bool LineMode::container_has_unread() const {
 
 void LineMode::send_typed_signal(int sig) const {
   if (!(container_.c_lflag & NOFLSH))
-    if (UniqueFd slave = open_container_end(master_)) ::tcflush(slave.get(), TCIFLUSH);
+    if (UniqueFd slave = open_slave_of(master_)) ::tcflush(slave.get(), TCIFLUSH);
   ::ioctl(master_, TIOCSIG, sig);
 }
 

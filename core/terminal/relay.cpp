@@ -78,6 +78,7 @@ class Relay {
     watch(ends.master, EPOLLIN);
     // stdin may be /dev/null or a file, which epoll refuses: then there is no input to relay.
     input_open_ = ends.input >= 0 && watch(ends.input, EPOLLIN);
+    input_is_terminal_ = input_open_ && ::isatty(ends.input);  // a hung-up one no longer says so
     if (ends.linemode) {
       // The container's line discipline wakes the master's writers whenever a read inside
       // leaves its input (nearly) empty: an edge on a second handle of the master says so
@@ -209,6 +210,10 @@ class Relay {
     if (got <= 0) {
       ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, ends_.input, nullptr);
       input_open_ = false;
+      // The caller's terminal hung up (its window closed, its ssh dropped): so does the
+      // container's, or a shell inside would wait for keys no one can type, and this engine
+      // with it. The end of a file or pipe is only the end of input.
+      if ((ev & EPOLLHUP) && input_is_terminal_) hang_up(ends_.master);
       return;
     }
     if (line && line->canonical()) line_unconfirmed_ = true;
@@ -239,6 +244,7 @@ class Relay {
   std::vector<char> in_buf_;
   size_t pending_ = 0, pending_off_ = 0;  // input read but not yet taken by the master
   bool input_open_ = false;
+  bool input_is_terminal_ = false;
   bool master_watched_ = true;
   bool line_unconfirmed_ = false;  // linemode: a line went in that may be unread
   bool input_held_ = false;         // linemode: input waits for that line to be read

@@ -1,5 +1,6 @@
 #include "terminal/tty.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -39,6 +40,14 @@ std::optional<struct winsize> window_size(int fd) {
 
 void set_window_size(int fd, const struct winsize& ws) {
   if (::ioctl(fd, TIOCSWINSZ, &ws) != 0) throw_errno("set window size");
+}
+
+UniqueFd open_slave_of(int master) {
+  return UniqueFd(::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK));
+}
+
+void hang_up(int master) {
+  if (UniqueFd slave = open_slave_of(master)) ::ioctl(slave.get(), TIOCVHANGUP);
 }
 
 void send_to_console_socket(const std::string& socket_path, int master) {

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "common/unique_fd.hpp"
+
 namespace engine::terminal {
 
 // Puts fd in raw mode and restores the saved modes when destroyed (and on restore()).
@@ -28,6 +30,13 @@ class RawMode {
 int caller_terminal();
 std::optional<struct winsize> window_size(int fd);
 void set_window_size(int fd, const struct winsize& ws);
+
+// The slave of a pty, opened through its master (TIOCGPTPEER: no path lookup, works across
+// mount namespaces); not our controlling terminal. Invalid if the kernel refuses.
+UniqueFd open_slave_of(int master);
+// Hangs up the pty behind master, as a modem's line drop: its session gets SIGHUP and its
+// reads end. What sshd's closing of a master does, without closing ours.
+void hang_up(int master);
 
 // OCI console socket protocol: connect to path, send one message with the master in
 // SCM_RIGHTS and the pty name as data. No reply is read.

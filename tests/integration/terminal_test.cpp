@@ -147,6 +147,17 @@ TEST_P(Terminal, CtrlZSuspendsTheForegroundJob) {
   EXPECT_EQ(s->wait(), 0) << s->transcript();
 }
 
+// Closing the window `run -t sh` runs in hangs up the container's terminal too: the shell
+// inside ends, and the engine cleans up and exits instead of waiting for keys forever.
+TEST_P(Terminal, AClosedCallersTerminalHangsUpTheContainers) {
+  Bundle b;
+  make_interactive(b);
+  PtySession s(run_argv(b, unique_id()));
+  ASSERT_TRUE(s.expect("prompt$ ")) << s.transcript();
+  s.hang_up();
+  EXPECT_NE(s.wait(std::chrono::seconds(20)), -1) << "the engine outlived its terminal";
+}
+
 TEST_P(Terminal, CallerModesRestoredWhenTheEngineGetsSighup) { expect_modes_restored_after(SIGHUP); }
 
 TEST_P(Terminal, OnlyTheContainersPtysAreVisible) {

@@ -36,7 +36,7 @@ PtySession::~PtySession() {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
-  ::close(master_);
+  if (master_ >= 0) ::close(master_);
   ::close(slave_);
 }
 
@@ -50,6 +50,10 @@ void PtySession::send(const std::string& keys) {
 }
 
 bool PtySession::read_some(int timeout_ms) {
+  if (master_ < 0) {
+    if (timeout_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(timeout_ms));
+    return false;
+  }
   struct pollfd p{master_, POLLIN, 0};
   if (::poll(&p, 1, timeout_ms) <= 0) return false;
   char buf[65536];
@@ -81,6 +85,11 @@ void PtySession::resize(unsigned short rows, unsigned short cols) {
 }
 
 void PtySession::signal(int sig) { ::kill(pid_, sig); }
+
+void PtySession::hang_up() {
+  ::close(master_);
+  master_ = -1;
+}
 
 int PtySession::wait(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;

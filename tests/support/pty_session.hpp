@@ -27,6 +27,9 @@ class PtySession {
   // Reads everything until the program closed its side (EIO).
   std::string read_to_end(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   void signal(int sig);
+  // Closes the test's side of the terminal, as a closed window does: the program's terminal
+  // hangs up. Nothing more is read.
+  void hang_up();
 
   const std::string& transcript() const { return out_; }
   pid_t pid() const { return pid_; }
