@@ -199,6 +199,23 @@ TEST_F(Exec, TtyResizeAndCtrlC) {
   EXPECT_EQ(engine({"delete", "-f", id}).code, 0);
 }
 
+// exec -t from a terminal relays in linemode as run -t does: the caller's terminal follows
+// the exec'd program's modes.
+TEST_F(Exec, TtyInLinemodeFollowsTheProgramsModes) {
+  Bundle b;
+  std::string id = start_sleeper(b);
+  PtySession s(exec_argv(id, {"sh", "-c", "stty -echo; echo no-echo; read a; echo got=$a"}));
+  ASSERT_TRUE(s.expect("no-echo")) << s.transcript();
+  EXPECT_TRUE(s.modes().c_lflag & ICANON);
+  EXPECT_FALSE(s.modes().c_lflag & ECHO);
+  s.send("hidden\r");
+  EXPECT_TRUE(s.expect("got=hidden")) << s.transcript();
+  EXPECT_EQ(s.wait(), 0);
+  const std::string& out = s.transcript();
+  EXPECT_EQ(out.find("hidden"), out.rfind("hidden")) << "echoed under -echo: " << out;
+  EXPECT_EQ(engine({"delete", "-f", id}).code, 0);
+}
+
 TEST_F(Exec, TtyDetachedSendsTheMasterToTheConsoleSocket) {
   Bundle b;
   std::string id = start_sleeper(b);
