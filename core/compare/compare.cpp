@@ -27,7 +27,7 @@ class Progress {
 
 Column measure(const Subject& s, Workspace& ws, const Options& o, Progress& progress, const std::string& host) {
   Launch launch = [&](const std::vector<std::string>& args) { return ws.command(s, args); };
-  Column c{s.name, s.provider, s.passthrough, {}, {}};
+  Column c{s.name, s.provider, s.passthrough, s.raw_relay, {}, {}};
   progress.step(s, "set-up cost");
   SetupCost setup = measure_setup(launch, s.name, o.setup_runs);
   progress.step(s, "throughput (" + std::to_string(o.mib) + " MiB)");

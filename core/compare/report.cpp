@@ -117,8 +117,10 @@ std::string format_table(const Report& r) {
   int runs = r.workloads.setup_runs;
   return render(rows) + "\nset-up: median of " + std::to_string(runs) + (runs == 1 ? " run" : " runs") +
          "; round trip: " + std::to_string(r.workloads.keys) +
-         " keys echoed by the terminal. Properties are measured by engine-probe on the terminal\n"
-         "the program gets; (claims ...) is the plugin's own properties(), \"≠ ... !\" where they differ.\n";
+         " keys, echoed by your terminal in linemode (a provider's\n"
+         "own column) or by the container's through the relay (+raw). Properties are measured by engine-probe\n"
+         "on the terminal the program gets; (claims ...) is the plugin's own properties(), \"≠ ... !\" where\n"
+         "they differ.\n";
 }
 
 json to_json(const Report& r) {
@@ -129,7 +131,7 @@ json to_json(const Report& r) {
       props[key] = {{"measured", optional_bool(p.measured)}, {"claimed", optional_bool(p.claimed)},
                     {"mismatch", p.mismatch()}, {"detail", p.detail}};
     columns.push_back({{"name", c.name}, {"provider", c.provider.empty() ? json(nullptr) : json(c.provider)},
-                       {"passthrough", c.passthrough}, {"metrics", metrics_json(c.metrics)},
+                       {"passthrough", c.passthrough}, {"rawRelay", c.raw_relay}, {"metrics", metrics_json(c.metrics)},
                        {"properties", props}});
   }
   return {{"workloads", {{"mib", r.workloads.mib}, {"keys", r.workloads.keys}, {"setupRuns", r.workloads.setup_runs}}},

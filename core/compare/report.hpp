@@ -27,9 +27,10 @@ struct Property {
 };
 
 struct Column {
-  std::string name;      // "floor", "pty-devpts", "pty-host+passthrough"
+  std::string name;      // "floor", "pty-devpts", "pty-host+passthrough", "pty-devpts+raw"
   std::string provider;  // empty for the floor
   bool passthrough = false;
+  bool raw_relay = false;
   Metrics metrics;
   std::map<std::string, Property> properties;  // by claim key ("ttyname", "job_control", ...)
 };

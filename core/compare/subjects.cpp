@@ -21,7 +21,7 @@ std::vector<std::string> installed_providers(const plugins::Registry& registry) 
 }
 
 // Every installed provider, then NAME+passthrough for each that can hand over the caller's
-// terminal.
+// terminal, then the default provider's raw relay.
 std::vector<std::string> default_names(const plugins::Registry& registry) {
   std::vector<std::string> names = installed_providers(registry);
   size_t installed = names.size();
@@ -34,6 +34,8 @@ std::vector<std::string> default_names(const plugins::Registry& registry) {
     }
     if (passthrough) names.push_back(names[i] + kPassthroughSuffix);
   }
+  if (std::find(names.begin(), names.end(), plugins::kDefaultTerminalProvider) != names.end())
+    names.push_back(std::string(plugins::kDefaultTerminalProvider) + kRawRelaySuffix);
   return names;
 }
 
@@ -41,7 +43,10 @@ Subject provider_subject(const plugins::Registry& registry, const std::string& n
   Subject s;
   s.name = name;
   s.passthrough = ends_with(name, kPassthroughSuffix);
-  s.provider = s.passthrough ? name.substr(0, name.size() - std::string(kPassthroughSuffix).size()) : name;
+  s.raw_relay = ends_with(name, kRawRelaySuffix);
+  s.provider = name;
+  for (const char* suffix : {kPassthroughSuffix, kRawRelaySuffix})
+    if (ends_with(name, suffix)) s.provider = name.substr(0, name.size() - std::string(suffix).size());
   auto provider = registry.terminal_provider(s.provider);
   if (s.passthrough && !provider.supports_passthrough())
     throw Error("terminal provider " + s.provider + ": does not support --tty-passthrough");

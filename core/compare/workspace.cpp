@@ -94,6 +94,7 @@ std::vector<std::string> Workspace::command(const Subject& subject, const std::v
   for (const auto& d : programs_.plugin_dirs) argv.insert(argv.end(), {"--plugin-dir", d});
   argv.insert(argv.end(), {"run", "--tty-provider", subject.provider});
   if (subject.passthrough) argv.push_back("--tty-passthrough");
+  if (subject.raw_relay) argv.push_back("--tty-raw");
   std::string id = "compare-" + std::to_string(::getpid()) + "-" + std::to_string(++runs_);
   argv.insert(argv.end(), {"--bundle", dir_.path(), id});
   return argv;

@@ -137,7 +137,7 @@ TEST_F(CompareTtyQuick, EveryProviderAndTheFloorHaveEveryMetric) {
   for (const auto& c : r["providers"]) names.push_back(c["name"]);
   ASSERT_GE(names.size(), 4u);
   EXPECT_EQ(names[0], "floor");
-  for (const char* n : {"pty-devpts", "pty-host", "pty-host+passthrough"})
+  for (const char* n : {"pty-devpts", "pty-host", "pty-host+passthrough", "pty-devpts+raw"})
     EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
   for (const auto& c : r["providers"]) {
     for (const char* m : {"setupMs", "throughputMiBps", "echoMedianUs", "echoP99Us"})
@@ -184,6 +184,19 @@ TEST_F(CompareTtyQuick, PtyDevptsIsIsolated) {
                         {"resize", true},
                         {"isolated", true}});
   expect_no_mismatch(c);
+}
+
+// The relay's mode (linemode, or raw with the container's pty echoing) changes what echoes,
+// not what the container gets: every property measures the same.
+TEST_F(CompareTtyQuick, TheRawRelayGivesTheContainerTheSameTerminal) {
+  const json& line = column(report(), "pty-devpts");
+  const json& raw = column(report(), "pty-devpts+raw");
+  EXPECT_FALSE(line["rawRelay"].get<bool>());
+  EXPECT_TRUE(raw["rawRelay"].get<bool>());
+  for (const auto& [key, p] : line["properties"].items()) {
+    EXPECT_EQ(raw["properties"][key]["measured"], p["measured"]) << key;
+    EXPECT_EQ(raw["properties"][key]["detail"], p["detail"]) << key;
+  }
 }
 
 // A host pty bound on /dev/console: ttyname finds it there, the container's /dev/pts is an
