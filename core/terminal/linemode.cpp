@@ -40,9 +40,10 @@ bool echo_needs_return(const struct termios& container) {
 }
 
 LineMode::LineMode(int caller, int master) : caller_fd_(caller), master_(master), caller_(caller) {
+  // Packet mode last: a master left in it after a failure would confuse the raw relay.
+  if (::tcgetattr(master_, &container_) != 0) throw_errno("terminal: read the container's modes");
   int on = 1;
   if (::ioctl(master_, TIOCPKT, &on) != 0) throw_errno("terminal: packet mode");
-  if (::tcgetattr(master_, &container_) != 0) throw_errno("terminal: read the container's modes");
   follow_container();
 }
 
@@ -67,16 +68,25 @@ bool LineMode::container_has_unread() const {
   return ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
 }
 
-void LineMode::send_typed_signal(int sig) const {
-  if (!(container_.c_lflag & NOFLSH))
+bool LineMode::send_typed_signal(int sig) const {
+  bool flush = !(container_.c_lflag & NOFLSH);
+  if (flush)
     if (UniqueFd slave = open_slave_of(master_)) ::tcflush(slave.get(), TCIFLUSH);
   ::ioctl(master_, TIOCSIG, sig);
+  return flush;
 }
 
 SessionModes::SessionModes(int caller_tty, int master, bool linemode_wanted) {
   if (master < 0 || caller_tty < 0) return;
-  if (linemode_wanted && caller_tty == 0) line_.emplace(caller_tty, master);
-  else raw_.emplace(caller_tty);
+  if (linemode_wanted && caller_tty == 0) {
+    try {
+      line_.emplace(caller_tty, master);
+      return;
+    } catch (const Error&) {
+      // A provider's master that is no pty master (no packet mode): the raw relay still works.
+    }
+  }
+  raw_.emplace(caller_tty);
 }
 
 }  // namespace engine::terminal

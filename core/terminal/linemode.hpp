@@ -48,13 +48,13 @@ class LineMode {
     return n > 0 && typed[n - 1] == '\n' && echo_needs_return(container_);
   }
   // Whether input already written is still unread inside. Under EXTPROC a read returns all
-  // that has arrived, so a line typed ahead (or the next line of a paste) waits in the caller's
-  // terminal until the container has read the one before: each canonical read gets one line.
+  // that has arrived, so a line typed ahead (or the next line of a paste) waits in the relay
+  // until the container has read the one before: each canonical read gets one line.
   bool container_has_unread() const;
   // A key the caller's terminal turned into `sig` (^C, the quit key, ^Z): sent to the
   // container's foreground group, and its unread input dropped unless NOFLSH, as its own line
-  // discipline would.
-  void send_typed_signal(int sig) const;
+  // discipline would. True when input is dropped (the relay then drops what it queued).
+  bool send_typed_signal(int sig) const;
   void restore() { caller_.restore(); }
 
  private:

@@ -7,7 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstring>
+#include <deque>
+#include <string>
 #include <vector>
 
 #include "common/error.hpp"
@@ -33,28 +34,6 @@ bool reap(pid_t child, int* status) {
 bool typed_signal(const struct signalfd_siginfo& info) {
   int sig = static_cast<int>(info.ssi_signo);
   return info.ssi_code == SI_KERNEL && (sig == SIGINT || sig == SIGQUIT || sig == SIGTSTP);
-}
-
-// One signal from the signalfd: SIGCHLD checks the child, SIGWINCH resizes, keys typed as
-// signals in linemode go to the container's foreground group, the rest are forwarded to the
-// child. Returns true once the child has been reaped.
-bool handle_signal(int sigfd, pid_t child, const RelayEnds& ends, int* status) {
-  struct signalfd_siginfo info;
-  bool exited = false;
-  while (::read(sigfd, &info, sizeof info) == sizeof info) {
-    int sig = static_cast<int>(info.ssi_signo);
-    if (sig == SIGCHLD) {
-      exited = exited || reap(child, status);
-    } else if (sig == SIGWINCH) {
-      if (ends.winsize_source >= 0 && ends.master >= 0)
-        if (auto ws = window_size(ends.winsize_source)) ::ioctl(ends.master, TIOCSWINSZ, &*ws);
-    } else if (ends.linemode && typed_signal(info)) {
-      ends.linemode->send_typed_signal(sig);
-    } else {
-      ::kill(child, sig);
-    }
-  }
-  return exited;
 }
 
 UniqueFd make_signalfd(const sigset_t& signals) {
@@ -84,7 +63,7 @@ class Relay {
       // leaves its input (nearly) empty: an edge on a second handle of the master says so
       // without disturbing the level-triggered one.
       reader_woke_.reset(::fcntl(ends.master, F_DUPFD_CLOEXEC, 0));
-      if (reader_woke_) watch(reader_woke_.get(), EPOLLOUT | EPOLLET);
+      if (reader_woke_ && !watch(reader_woke_.get(), EPOLLOUT | EPOLLET)) reader_woke_.reset();
     }
   }
 
@@ -100,7 +79,7 @@ class Relay {
         int fd = events[i].data.fd;
         uint32_t ev = events[i].events;
         if (fd == sigfd_.get()) {
-          if (handle_signal(fd, child_, ends_, &status_)) {
+          if (on_signals()) {
             drain();
             return status_;
           }
@@ -109,12 +88,17 @@ class Relay {
         } else if (fd == ends_.input) {
           on_input(ev);
         }
-        if (input_held_) release_held_input();
+        // Any event may let queued input go on: the master took some, the container read a
+        // line (reader_woke_), or its program left canonical mode.
+        if (!queued_.empty() && !master_full_) pump();
       }
     }
   }
 
  private:
+  static constexpr size_t kQueueLimit = 1 << 16;  // input read ahead of the container
+  static constexpr uint32_t kHangUpOnly = EPOLLIN | EPOLLET;
+
   bool watch(int fd, uint32_t events) {
     struct epoll_event ev{};
     ev.events = events;
@@ -128,20 +112,35 @@ class Relay {
     ::epoll_ctl(ep_.get(), EPOLL_CTL_MOD, fd, &ev);
   }
 
+  // What the signalfd holds: SIGCHLD checks the child, SIGWINCH resizes, keys typed as signals
+  // in linemode go to the container's foreground group (with the input queued for it, unless
+  // it keeps its input then), the rest are forwarded to the child. True once it is reaped.
+  bool on_signals() {
+    struct signalfd_siginfo info;
+    bool exited = false;
+    while (::read(sigfd_.get(), &info, sizeof info) == sizeof info) {
+      int sig = static_cast<int>(info.ssi_signo);
+      if (sig == SIGCHLD) {
+        exited = exited || reap(child_, &status_);
+      } else if (sig == SIGWINCH) {
+        if (ends_.winsize_source >= 0)
+          if (auto ws = window_size(ends_.winsize_source)) ::ioctl(ends_.master, TIOCSWINSZ, &*ws);
+      } else if (ends_.linemode && typed_signal(info)) {
+        if (ends_.linemode->send_typed_signal(sig)) drop_queued_input();
+      } else {
+        ::kill(child_, sig);
+      }
+    }
+    return exited;
+  }
+
   void on_master(uint32_t ev) {
     size_t data = 0;
     if ((ev & EPOLLIN) && read_output(&data) > 0)
       write_all(ends_.output, out_buf_.data() + 1, data, "write terminal output");
-    if ((ev & EPOLLOUT) && pending_ > 0) {
-      ssize_t put = ::write(ends_.master, in_buf_.data() + pending_off_, pending_);
-      if (put > 0) {
-        pending_ -= static_cast<size_t>(put);
-        pending_off_ += static_cast<size_t>(put);
-      }
-      if (pending_ == 0) {
-        modify(ends_.master, EPOLLIN);
-        if (input_open_ && !input_held_) modify(ends_.input, EPOLLIN);
-      }
+    if ((ev & EPOLLOUT) && master_full_) {
+      master_full_ = false;
+      modify(ends_.master, EPOLLIN);
     }
     // Every slave closed while the process lives: not EOF, but HUP would fire forever.
     // Stop watching until the child exits, then drain (conmon does the same).
@@ -189,23 +188,17 @@ class Relay {
     }
   }
 
+  // Input is read as soon as it comes (in linemode a canonical read is one line, which the
+  // caller's terminal has just echoed: its CR goes out now) and queued for the master.
   void on_input(uint32_t ev) {
+    bool hung_up = ev & (EPOLLHUP | EPOLLERR);
+    if (input_paused_ && !hung_up) return;
     LineMode* line = ends_.linemode;
-    if (line && line->canonical() && line_unconfirmed_) {
-      if (line->container_has_unread()) {
-        input_held_ = true;
-        modify(ends_.input, 0);
-        return;
-      }
-      line_unconfirmed_ = false;
-    }
     ssize_t got = ::read(ends_.input, in_buf_.data(), in_buf_.size());
-    if (got == 0 && line && line->canonical() && !(ev & EPOLLHUP)) {
+    if (got == 0 && line && line->canonical() && !hung_up) {
       // ^D on the caller's terminal: alone, the container's end-of-file char reads as 0 bytes.
       in_buf_[0] = line->eof_char();
       got = 1;
-    } else if (got > 0 && line && line->needs_return_after(in_buf_.data(), static_cast<size_t>(got))) {
-      write_all(ends_.output, "\r", 1, "write terminal output");
     }
     if (got <= 0) {
       ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, ends_.input, nullptr);
@@ -213,28 +206,58 @@ class Relay {
       // The caller's terminal hung up (its window closed, its ssh dropped): so does the
       // container's, or a shell inside would wait for keys no one can type, and this engine
       // with it. The end of a file or pipe is only the end of input.
-      if ((ev & EPOLLHUP) && input_is_terminal_) hang_up(ends_.master);
+      if (hung_up && input_is_terminal_) hang_up(ends_.master);
       return;
     }
-    if (line && line->canonical()) line_unconfirmed_ = true;
-    ssize_t put = master_watched_ ? ::write(ends_.master, in_buf_.data(), static_cast<size_t>(got)) : got;
-    if (put < 0) put = 0;
-    if (put < got) {
-      // The master is full: hold the rest, stop reading input until it drains.
-      pending_ = static_cast<size_t>(got - put);
-      pending_off_ = static_cast<size_t>(put);
-      modify(ends_.master, EPOLLIN | EPOLLOUT);
-      modify(ends_.input, 0);
+    if (line && line->needs_return_after(in_buf_.data(), static_cast<size_t>(got)))
+      write_all(ends_.output, "\r", 1, "write terminal output");
+    queued_.emplace_back(in_buf_.data(), static_cast<size_t>(got));
+    queued_bytes_ += static_cast<size_t>(got);
+    if (queued_bytes_ >= kQueueLimit) {
+      // Far ahead of the container: stop reading, but hear a hang-up (a tty's wakes readers
+      // with EPOLLIN, which an unwatched fd would miss).
+      input_paused_ = true;
+      modify(ends_.input, kHangUpOnly);
     }
   }
 
-  // Input held for an unread line goes on once the container has read it, or once it reads
-  // keys one by one (its program set non-canonical mode).
-  void release_held_input() {
-    if (ends_.linemode->canonical() && ends_.linemode->container_has_unread()) return;
-    input_held_ = false;
-    line_unconfirmed_ = false;
-    if (input_open_ && pending_ == 0) modify(ends_.input, EPOLLIN);
+  // Writes queued input to the master while it takes it. In linemode, to a canonical reader
+  // a line goes only once the one before was read: under EXTPROC a read returns all that has
+  // arrived, so a paste would otherwise reach it as one read.
+  void pump() {
+    if (!master_watched_) return drop_queued_input();  // no slave left to read it
+    LineMode* line = ends_.linemode;
+    while (!queued_.empty()) {
+      bool paced = line && line->canonical() && reader_woke_;
+      if (paced && line_unconfirmed_) {
+        if (line->container_has_unread()) break;
+        line_unconfirmed_ = false;
+      }
+      std::string& front = queued_.front();
+      ssize_t put = ::write(ends_.master, front.data() + front_off_, front.size() - front_off_);
+      if (put > 0) {
+        front_off_ += static_cast<size_t>(put);
+        queued_bytes_ -= static_cast<size_t>(put);
+      }
+      if (front_off_ < front.size()) {
+        master_full_ = true;  // the rest when it drains
+        modify(ends_.master, EPOLLIN | EPOLLOUT);
+        break;
+      }
+      queued_.pop_front();
+      front_off_ = 0;
+      if (paced) line_unconfirmed_ = true;
+    }
+    if (input_paused_ && queued_bytes_ < kQueueLimit && input_open_) {
+      input_paused_ = false;
+      modify(ends_.input, EPOLLIN);
+    }
+  }
+
+  void drop_queued_input() {
+    queued_.clear();
+    queued_bytes_ = 0;
+    front_off_ = 0;
   }
 
   const RelayEnds& ends_;
@@ -242,12 +265,14 @@ class Relay {
   UniqueFd sigfd_, ep_, reader_woke_;
   std::vector<char> out_buf_;  // [0] takes a read's packet byte; data from [1]
   std::vector<char> in_buf_;
-  size_t pending_ = 0, pending_off_ = 0;  // input read but not yet taken by the master
+  std::deque<std::string> queued_;  // input for the master, as read (linemode: a line each)
+  size_t queued_bytes_ = 0, front_off_ = 0;
   bool input_open_ = false;
   bool input_is_terminal_ = false;
+  bool input_paused_ = false;  // kQueueLimit reached: watched for a hang-up only
   bool master_watched_ = true;
-  bool line_unconfirmed_ = false;  // linemode: a line went in that may be unread
-  bool input_held_ = false;         // linemode: input waits for that line to be read
+  bool master_full_ = false;        // a write was short: waiting for EPOLLOUT
+  bool line_unconfirmed_ = false;   // linemode: a line went in that may be unread
   int status_ = 0;
 };
 

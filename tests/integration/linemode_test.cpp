@@ -90,6 +90,21 @@ TEST_P(LineMode, APastedBlockIsReadOneLineAtATime) {
   EXPECT_EQ(s->wait(), 0);
 }
 
+// Lines typed ahead of a program that is not reading are dropped by ^C, as the container's own
+// line discipline drops its unread input on a signal key: both the one it holds and the one
+// the relay holds back.
+TEST_P(LineMode, CtrlCDropsTypedAheadLines) {
+  auto s = session("trap 'echo caught' INT; echo ready; sleep 2; read a; echo \"a=[$a]\"");
+  ASSERT_TRUE(s->expect("ready")) << s->transcript();
+  s->send("x\ry\r");
+  EXPECT_TRUE(s->expect("y")) << s->transcript();  // echoed: both lines are typed
+  s->send("\x03");
+  ASSERT_TRUE(s->expect("caught")) << s->transcript();
+  s->send("z\r");
+  EXPECT_TRUE(s->expect("a=[z]")) << s->transcript();
+  EXPECT_EQ(s->wait(), 0);
+}
+
 // ^D at the start of a line ends the container's input; after text it sends the text without
 // a newline, as a terminal does.
 TEST_P(LineMode, CtrlDEndsInputAndSendsAPartialLine) {
