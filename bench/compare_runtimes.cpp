@@ -466,7 +466,9 @@ EchoSessions open_echo_sessions(std::vector<Runtime>& rts, const std::string& bu
   for (auto& rt : rts) {
     if (!rt.ok) continue;
     if (rt.floor()) wanted.push_back({rt.name, [=] { return std::make_unique<Pty>(Argv{rootfs + "/bin/cat"}, false); }});
-    else wanted.push_back({rt.name, [=] { return std::make_unique<Pty>(rt.cmd({"run", "--bundle", bundle, id}), true); }});
+    // An id of its own: runtimes that name the cgroup after the id would share it, and runc
+    // then prints a warning where the echo is expected.
+    else wanted.push_back({rt.name, [=] { return std::make_unique<Pty>(rt.cmd({"run", "--bundle", bundle, id + "-" + rt.name}), true); }});
   }
   // The engine can also hand the container our own terminal (no relay, no second pty).
   const Runtime& engine = rts.front();
@@ -487,7 +489,9 @@ EchoSessions open_echo_sessions(std::vector<Runtime>& rts, const std::string& bu
     auto s = open();
     ::write(s->master(), "r", 1);
     if (s->read_byte(15000) != 'r') {
-      std::fprintf(stderr, "%s: no echo from a terminal session\n", name.c_str());
+      std::string seen;  // what the session printed instead, for the reason
+      for (int c; seen.size() < 300 && (c = s->read_byte(200)) >= 0;) seen += static_cast<char>(c);
+      std::fprintf(stderr, "%s: no echo from a terminal session; it printed: %s\n", name.c_str(), seen.c_str());
       continue;
     }
     s->drain(100);

@@ -55,7 +55,6 @@ class LineMode {
   // container's foreground group, and its unread input dropped unless NOFLSH, as its own line
   // discipline would. True when input is dropped (the relay then drops what it queued).
   bool send_typed_signal(int sig) const;
-  void restore() { caller_.restore(); }
 
  private:
   int caller_fd_, master_;

@@ -55,15 +55,26 @@ class Relay {
     // changes are followed here.
     watch(sigfd_.get(), EPOLLIN);
     watch(ends.master, EPOLLIN);
+    input_ = ends.input;
+    input_is_terminal_ = input_ >= 0 && ::isatty(input_);  // a hung-up one no longer says so
+    if (input_is_terminal_) {
+      // Reads must not block: a key that turns into a signal flushes the terminal's input
+      // between epoll's "readable" and the read, which would then wait for the next line with
+      // the relay stuck in it. O_NONBLOCK on stdin itself would change the caller's shell's
+      // file too, so the relay reads through an open file of its own.
+      std::string path = "/proc/self/fd/" + std::to_string(input_);
+      own_input_.reset(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+      if (own_input_) input_ = own_input_.get();
+    }
     // stdin may be /dev/null or a file, which epoll refuses: then there is no input to relay.
-    input_open_ = ends.input >= 0 && watch(ends.input, EPOLLIN);
-    input_is_terminal_ = input_open_ && ::isatty(ends.input);  // a hung-up one no longer says so
+    input_open_ = input_ >= 0 && watch(input_, EPOLLIN);
     if (ends.linemode) {
       // The container's line discipline wakes the master's writers whenever a read inside
       // leaves its input (nearly) empty: an edge on a second handle of the master says so
-      // without disturbing the level-triggered one.
+      // without disturbing the level-triggered one. Watched only while a line waits for such a
+      // read (edge-triggered even unwatched, or a hang-up would be reported without end).
       reader_woke_.reset(::fcntl(ends.master, F_DUPFD_CLOEXEC, 0));
-      if (reader_woke_ && !watch(reader_woke_.get(), EPOLLOUT | EPOLLET)) reader_woke_.reset();
+      if (reader_woke_ && !watch(reader_woke_.get(), EPOLLET)) reader_woke_.reset();
     }
   }
 
@@ -85,7 +96,7 @@ class Relay {
           }
         } else if (fd == ends_.master) {
           on_master(ev);
-        } else if (fd == ends_.input) {
+        } else if (fd == input_) {
           on_input(ev);
         }
         // Any event may let queued input go on: the master took some, the container read a
@@ -194,14 +205,15 @@ class Relay {
     bool hung_up = ev & (EPOLLHUP | EPOLLERR);
     if (input_paused_ && !hung_up) return;
     LineMode* line = ends_.linemode;
-    ssize_t got = ::read(ends_.input, in_buf_.data(), in_buf_.size());
+    ssize_t got = ::read(input_, in_buf_.data(), in_buf_.size());
+    if (got < 0 && (errno == EAGAIN || errno == EINTR) && !hung_up) return;  // flushed meanwhile
     if (got == 0 && line && line->canonical() && !hung_up) {
       // ^D on the caller's terminal: alone, the container's end-of-file char reads as 0 bytes.
       in_buf_[0] = line->eof_char();
       got = 1;
     }
     if (got <= 0) {
-      ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, ends_.input, nullptr);
+      ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, input_, nullptr);
       input_open_ = false;
       // The caller's terminal hung up (its window closed, its ssh dropped): so does the
       // container's, or a shell inside would wait for keys no one can type, and this engine
@@ -217,7 +229,7 @@ class Relay {
       // Far ahead of the container: stop reading, but hear a hang-up (a tty's wakes readers
       // with EPOLLIN, which an unwatched fd would miss).
       input_paused_ = true;
-      modify(ends_.input, kHangUpOnly);
+      modify(input_, kHangUpOnly);
     }
   }
 
@@ -227,10 +239,12 @@ class Relay {
   void pump() {
     if (!master_watched_) return drop_queued_input();  // no slave left to read it
     LineMode* line = ends_.linemode;
+    bool waiting = false;
     while (!queued_.empty()) {
       bool paced = line && line->canonical() && reader_woke_;
       if (paced && line_unconfirmed_) {
-        if (line->container_has_unread()) break;
+        waiting = line->container_has_unread();
+        if (waiting) break;
         line_unconfirmed_ = false;
       }
       std::string& front = queued_.front();
@@ -248,9 +262,10 @@ class Relay {
       front_off_ = 0;
       if (paced) line_unconfirmed_ = true;
     }
+    await_container_read(waiting);
     if (input_paused_ && queued_bytes_ < kQueueLimit && input_open_) {
       input_paused_ = false;
-      modify(ends_.input, EPOLLIN);
+      modify(input_, EPOLLIN);
     }
   }
 
@@ -258,11 +273,22 @@ class Relay {
     queued_.clear();
     queued_bytes_ = 0;
     front_off_ = 0;
+    await_container_read(false);
+  }
+
+  // Watches reader_woke_ while a line waits for the container's read. Modified on a change
+  // only: a modify finds the master writable and reports it at once.
+  void await_container_read(bool waiting) {
+    if (waiting == awaiting_read_) return;
+    modify(reader_woke_.get(), waiting ? EPOLLOUT | EPOLLET : EPOLLET);
+    awaiting_read_ = waiting;
   }
 
   const RelayEnds& ends_;
   pid_t child_;
   UniqueFd sigfd_, ep_, reader_woke_;
+  int input_ = -1;        // ends_.input, or own_input_ when the caller's input is a terminal
+  UniqueFd own_input_;
   std::vector<char> out_buf_;  // [0] takes a read's packet byte; data from [1]
   std::vector<char> in_buf_;
   std::deque<std::string> queued_;  // input for the master, as read (linemode: a line each)
@@ -273,6 +299,7 @@ class Relay {
   bool master_watched_ = true;
   bool master_full_ = false;        // a write was short: waiting for EPOLLOUT
   bool line_unconfirmed_ = false;   // linemode: a line went in that may be unread
+  bool awaiting_read_ = false;      // linemode: reader_woke_ watched for the container's read
   int status_ = 0;
 };
 
