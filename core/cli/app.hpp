@@ -9,6 +9,10 @@ namespace engine::cli {
 
 namespace po = boost::program_options;
 
+// Flags that run and exec share.
+inline constexpr const char* kTtyRawHelp =
+    "relay keys raw, the container's pty echoing them (default: linemode, the caller's terminal echoes)";
+
 struct Globals {
   std::string root = "/run/engine";
   std::string log_file;

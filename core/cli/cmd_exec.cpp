@@ -18,8 +18,7 @@ int cmd_exec(const Invocation& inv) {
       ("console-socket", po::value(&o.console_socket), "receives the terminal master (-t -d)")
       ("preserve-fds", po::value(&o.preserve_fds)->default_value(0), "pass N extra fds")
       ("tty-provider", po::value(&o.tty_provider), "terminal plugin (default: the container's)")
-      ("tty-raw", po::bool_switch(&o.tty_raw),
-       "relay keys raw, the container's pty echoing them (default: linemode, the caller's terminal echoes)");
+      ("tty-raw", po::bool_switch(&o.tty_raw), kTtyRawHelp);
   po::options_description all = desc;
   all.add_options()("id", po::value(&o.id))("command", po::value(&o.args)->composing());
   po::positional_options_description pos;

@@ -19,8 +19,7 @@ po::options_description create_options(runtime::CreateOptions& o) {
       ("tty-provider", po::value(&o.tty_provider), "terminal plugin (default pty-devpts)")
       ("tty-passthrough", po::bool_switch(&o.tty_passthrough),
        "pty-host: give the container the caller's own terminal, with no relay")
-      ("tty-raw", po::bool_switch(&o.tty_raw),
-       "relay keys raw, the container's pty echoing them (default: linemode, the caller's terminal echoes)")
+      ("tty-raw", po::bool_switch(&o.tty_raw), kTtyRawHelp)
       ("no-pivot", po::bool_switch(&o.no_pivot), "use MS_MOVE + chroot instead of pivot_root")
       ("no-new-keyring", po::bool_switch(&o.no_new_keyring), "do not create a session keyring")
       ("log-driver", po::value(&o.log_driver), "where output goes: logging (default) or none")

@@ -17,7 +17,7 @@ constexpr const char* kPassthroughSuffix = "+passthrough";
 constexpr const char* kRawRelaySuffix = "+raw";
 
 struct Subject {
-  std::string name;      // column header: "floor", "pty-devpts", "pty-host+passthrough"
+  std::string name;      // column header: "floor", "pty-devpts", "pty-host+passthrough", "pty-devpts+raw"
   std::string provider;  // the plugin; empty for the floor
   bool passthrough = false;
   bool raw_relay = false;

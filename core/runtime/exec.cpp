@@ -211,8 +211,7 @@ int exec(Context& ctx, const ExecOptions& opts) {
     return 0;
   }
 
-  terminal::SessionModes modes(caller_tty, master.get(), !opts.tty_raw);
-  if (modes.linemode()) signals->add(SIGTSTP);
+  terminal::SessionModes modes(caller_tty, master.get(), !opts.tty_raw, &*signals);
   int status = terminal::wait_in_foreground(child.get(), master.get(), caller_tty, *signals, modes.linemode());
   child.release();
   modes.restore();

@@ -520,8 +520,7 @@ int run(Context& ctx, const CreateOptions& opts, bool detach) {
   auto l = launch(ctx, opts, detach ? Mode::run_detached : Mode::run_foreground);
   // The caller's modes are set before the program starts, so its first output meets them.
   int caller_tty = terminal::caller_terminal();
-  terminal::SessionModes modes(caller_tty, l->master.get(), !opts.tty_raw);
-  if (modes.linemode()) signals->add(SIGTSTP);
+  terminal::SessionModes modes(caller_tty, l->master.get(), !opts.tty_raw, signals ? &*signals : nullptr);
   l->ready.started_at = now_ns();
   record_ready(ctx, opts.id, Status::running, l->ready);
   l->channel.send(SyncType::start);

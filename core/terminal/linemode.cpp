@@ -76,11 +76,12 @@ bool LineMode::send_typed_signal(int sig) const {
   return flush;
 }
 
-SessionModes::SessionModes(int caller_tty, int master, bool linemode_wanted) {
+SessionModes::SessionModes(int caller_tty, int master, bool linemode_wanted, ForwardedSignals* signals) {
   if (master < 0 || caller_tty < 0) return;
-  if (linemode_wanted && caller_tty == 0) {
+  if (linemode_wanted && signals && caller_tty == 0) {
     try {
       line_.emplace(caller_tty, master);
+      signals->add(SIGTSTP);
       return;
     } catch (const Error&) {
       // A provider's master that is no pty master (no packet mode): the raw relay still works.

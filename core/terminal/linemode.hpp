@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <optional>
 
+#include "terminal/relay.hpp"
 #include "terminal/tty.hpp"
 
 namespace engine::terminal {
@@ -64,10 +65,13 @@ class LineMode {
 
 // The caller's terminal for a foreground session with a relay: in linemode when the keys come
 // from it (stdin is that terminal) and linemode is wanted, raw otherwise; untouched when there
-// is no caller's terminal or no master. The caller's modes come back on restore() or at the end.
+// is no caller's terminal or no master. In linemode ^Z reaches the engine as SIGTSTP, which is
+// then added to `signals` (the relay passes it on instead of stopping); without signals to
+// forward (no foreground wait) there is no linemode. The caller's modes come back on restore()
+// or at the end.
 class SessionModes {
  public:
-  SessionModes(int caller_tty, int master, bool linemode_wanted);
+  SessionModes(int caller_tty, int master, bool linemode_wanted, ForwardedSignals* signals);
   LineMode* linemode() { return line_ ? &*line_ : nullptr; }
   void restore() {
     line_.reset();
