@@ -44,20 +44,30 @@ LineMode::LineMode(int caller, int master) : caller_fd_(caller), master_(master)
   if (::tcgetattr(master_, &container_) != 0) throw_errno("terminal: read the container's modes");
   int on = 1;
   if (::ioctl(master_, TIOCPKT, &on) != 0) throw_errno("terminal: packet mode");
+  restore_extproc();
   follow_container();
+}
+
+void LineMode::restore_extproc() {
+  struct termios t;
+  if (::tcgetattr(master_, &t) != 0 || (t.c_lflag & EXTPROC)) return;
+  t.c_lflag |= EXTPROC;
+  ::tcsetattr(master_, TCSANOW, &t);  // its packet brings follow_container()
 }
 
 // Mid-session, a terminal that refuses (the caller's hung up) must not end the container's
 // session: the relay goes on, and notices a hang-up on its own.
 void LineMode::follow_container() {
   if (::tcgetattr(master_, &container_) != 0) return;
-  if (!(container_.c_lflag & EXTPROC)) {
-    container_.c_lflag |= EXTPROC;
-    ::tcsetattr(master_, TCSANOW, &container_);
-  }
-  struct termios next = mirrored_modes(container_, caller_.saved());
-  if (std::memcmp(&next, &mirrored_, sizeof next) == 0) return;
-  if (::tcsetattr(caller_fd_, TCSANOW, &next) == 0) mirrored_ = next;
+  if (!extproc_cleared()) return mirror(mirrored_modes(container_, caller_.saved()));
+  struct termios raw = caller_.saved();
+  ::cfmakeraw(&raw);
+  mirror(raw);
+}
+
+void LineMode::mirror(const struct termios& modes) {
+  if (std::memcmp(&modes, &mirrored_, sizeof modes) == 0) return;
+  if (::tcsetattr(caller_fd_, TCSANOW, &modes) == 0) mirrored_ = modes;
 }
 
 bool LineMode::container_has_unread() const {

@@ -37,16 +37,22 @@ class LineMode {
   ~LineMode() = default;  // the caller's modes come back with caller_
   LineMode(const LineMode&) = delete;
 
-  // A TIOCPKT_IOCTL came: reads the container's modes, sets EXTPROC again if a program
-  // cleared it (`stty sane`), mirrors them onto the caller's terminal.
+  // A TIOCPKT_IOCTL came: reads the container's modes and mirrors them onto the caller's
+  // terminal. A program that cleared EXTPROC (`stty sane`) gets its pty's echo back: the
+  // caller's terminal is raw until restore_extproc().
   void follow_container();
+  // Whether a program cleared EXTPROC, and when. Setting it again at once would fail programs
+  // that read their modes back to check them (stty: "cannot perform all requested
+  // operations"); the relay calls restore_extproc() once the modes have been left alone a while.
+  bool extproc_cleared() const { return !(container_.c_lflag & EXTPROC); }
+  void restore_extproc();
   // Whether the caller's terminal collects lines (a read of 0 bytes is then ^D, not the end).
-  bool canonical() const { return (container_.c_lflag & ICANON) != 0; }
+  bool canonical() const { return (container_.c_lflag & (EXTPROC | ICANON)) == (EXTPROC | ICANON); }
   // The container's end-of-file character, which the relay writes alone for a ^D.
   char eof_char() const { return static_cast<char>(container_.c_cc[VEOF]); }
   // Whether a chunk of typed input that ends a line needs the CR of its echo.
   bool needs_return_after(const char* typed, size_t n) const {
-    return n > 0 && typed[n - 1] == '\n' && echo_needs_return(container_);
+    return n > 0 && typed[n - 1] == '\n' && !extproc_cleared() && echo_needs_return(container_);
   }
   // Whether input already written is still unread inside. Under EXTPROC a read returns all
   // that has arrived, so a line typed ahead (or the next line of a paste) waits in the relay
@@ -61,6 +67,7 @@ class LineMode {
   int caller_fd_, master_;
   RawMode caller_;  // saves the caller's modes and restores them
   struct termios container_{}, mirrored_{};
+  void mirror(const struct termios& modes);
 };
 
 // The caller's terminal for a foreground session with a relay: in linemode when the keys come

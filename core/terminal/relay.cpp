@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <deque>
 #include <string>
 #include <vector>
@@ -81,11 +83,12 @@ class Relay {
   int run() {
     for (;;) {
       struct epoll_event events[4];
-      int n = ::epoll_wait(ep_.get(), events, 4, -1);
+      int n = ::epoll_wait(ep_.get(), events, 4, extproc_timeout_ms());
       if (n < 0) {
         if (errno == EINTR) continue;
         throw_errno("epoll_wait");
       }
+      if (n == 0) restore_extproc_when_due();
       for (int i = 0; i < n; ++i) {
         int fd = events[i].data.fd;
         uint32_t ev = events[i].events;
@@ -107,7 +110,22 @@ class Relay {
   }
 
  private:
+  using Clock = std::chrono::steady_clock;
   static constexpr size_t kQueueLimit = 1 << 16;  // input read ahead of the container
+  // How long the container's modes must be left alone before EXTPROC, which a program
+  // cleared, is set again (long after a program checks what it set; short beside a person).
+  static constexpr auto kExtprocQuiet = std::chrono::milliseconds(100);
+
+  int extproc_timeout_ms() const {
+    if (!ends_.linemode || !ends_.linemode->extproc_cleared()) return -1;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(extproc_due_ - Clock::now()).count();
+    return static_cast<int>(std::max<long long>(0, left) + 1);
+  }
+  void restore_extproc_when_due() {
+    if (!ends_.linemode || !ends_.linemode->extproc_cleared() || Clock::now() < extproc_due_) return;
+    ends_.linemode->restore_extproc();
+    extproc_due_ = Clock::now() + kExtprocQuiet;  // its packet ends the wait; if none, try again
+  }
   static constexpr uint32_t kHangUpOnly = EPOLLIN | EPOLLET;
 
   bool watch(int fd, uint32_t events) {
@@ -173,7 +191,10 @@ class Relay {
     *data = 0;
     if (got <= 0) return got;
     if (header && at[0] != TIOCPKT_DATA) {
-      if (at[0] & TIOCPKT_IOCTL) ends_.linemode->follow_container();
+      if (at[0] & TIOCPKT_IOCTL) {
+        ends_.linemode->follow_container();
+        if (ends_.linemode->extproc_cleared()) extproc_due_ = Clock::now() + kExtprocQuiet;
+      }
       return got;
     }
     *data = static_cast<size_t>(got) - header;
@@ -300,6 +321,7 @@ class Relay {
   bool master_full_ = false;        // a write was short: waiting for EPOLLOUT
   bool line_unconfirmed_ = false;   // linemode: a line went in that may be unread
   bool awaiting_read_ = false;      // linemode: reader_woke_ watched for the container's read
+  Clock::time_point extproc_due_{};  // linemode: when to set EXTPROC again
   int status_ = 0;
 };
 

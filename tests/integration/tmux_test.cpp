@@ -1,0 +1,140 @@
+// End to end through a real terminal emulator: `engine run` in a tmux pane, keys typed with
+// send-keys, and what the pane shows compared. Where the pty tests look at bytes, these look at
+// the screen a person would see (a CR missing from an echo shows here as a staircase).
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "support/harness.hpp"
+
+namespace engine::test {
+namespace {
+
+// A tmux server of the test's own (-L), with one 100x30 pane running argv.
+class TmuxPane {
+ public:
+  explicit TmuxPane(const std::vector<std::string>& argv) : socket_("engine-test-" + std::to_string(::getpid())) {
+    std::string command;
+    for (const auto& a : argv) command += "'" + a + "' ";
+    Result r = tmux({"new-session", "-d", "-s", "t", "-x", "100", "-y", "30", command});
+    started_ = r.code == 0;
+    EXPECT_TRUE(started_) << r.err;
+  }
+  ~TmuxPane() { tmux({"kill-server"}); }
+  TmuxPane(const TmuxPane&) = delete;
+
+  // Keys as tmux names them ("Enter", "C-c", "BSpace") or literal text (-l).
+  void keys(const std::string& k) { tmux({"send-keys", "-t", "t", k}); }
+  void text(const std::string& t) { tmux({"send-keys", "-t", "t", "-l", t}); }
+  // The pane's lines, trailing blanks and empty lines at the end dropped.
+  std::string screen() {
+    std::string s = tmux({"capture-pane", "-p", "-t", "t"}).out;
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+  }
+  // Waits until the screen shows `needle`; true if it did within the timeout.
+  bool shows(const std::string& needle, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (screen().find(needle) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+  bool started() const { return started_; }
+
+ private:
+  Result tmux(std::vector<std::string> args) {
+    args.insert(args.begin(), {"/usr/bin/tmux", "-L", socket_, "-f", "/dev/null"});
+    return run_program(args);
+  }
+  std::string socket_;
+  bool started_ = false;
+};
+
+class Tmux : public EngineTest {
+ protected:
+  // An interactive busybox shell in a container, in a pane; waits for its first prompt.
+  std::unique_ptr<TmuxPane> shell(const std::vector<std::string>& flags = {}) {
+    bundle_ = std::make_unique<Bundle>();
+    bundle_->config()["process"]["terminal"] = true;
+    bundle_->config()["process"]["env"].push_back("PS1=prompt$ ");
+    bundle_->args({"sh"});
+    std::vector<std::string> argv{engine_binary(), "--root", test_root(), "run"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.insert(argv.end(), {"--bundle", bundle_->dir(), unique_id()});
+    auto pane = std::make_unique<TmuxPane>(argv);
+    EXPECT_TRUE(pane->shows("prompt$")) << pane->screen();
+    return pane;
+  }
+  // Ends the shell and waits for the engine to clean up (the pane's command ends with it).
+  void exit_shell(TmuxPane& pane) {
+    pane.text("exit");
+    pane.keys("Enter");
+    for (int i = 0; i < 500 && !find_leaks().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // One session of typing: a command, a cooked `read` with an erase, a password read, a raw
+  // read, and what each printed. Returns the screen at the end.
+  std::string typical_session(const std::vector<std::string>& flags) {
+    auto pane = shell(flags);
+    pane->text("echo hello");
+    pane->keys("Enter");
+    EXPECT_TRUE(pane->shows("\nhello\nprompt$")) << pane->screen();
+    pane->text("read x; echo got=$x");
+    pane->keys("Enter");
+    pane->text("abc");
+    pane->keys("BSpace");
+    pane->text("d");
+    pane->keys("Enter");
+    EXPECT_TRUE(pane->shows("got=abd")) << pane->screen();
+    pane->text("stty -echo; read p; stty echo; echo len=${#p}");
+    pane->keys("Enter");
+    pane->text("secret");
+    pane->keys("Enter");
+    EXPECT_TRUE(pane->shows("len=6")) << pane->screen();
+    pane->text("stty raw -echo; k=$(dd bs=1 count=1 2>/dev/null); stty sane; echo key=$k");
+    pane->keys("Enter");
+    pane->text("q");
+    EXPECT_TRUE(pane->shows("key=q")) << pane->screen();
+    EXPECT_TRUE(pane->shows("key=q\nprompt$")) << pane->screen();
+    std::string at_end = pane->screen();
+    exit_shell(*pane);
+    return at_end;
+  }
+  std::unique_ptr<Bundle> bundle_;
+};
+
+// What a person sees in linemode: each echo on its own line, output from column 0 (no
+// staircase), the password not shown.
+TEST_F(Tmux, LinemodeShowsWhatATerminalShows) {
+  std::string screen = typical_session({});
+  EXPECT_NE(screen.find("prompt$ echo hello\nhello\n"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("prompt$ read x; echo got=$x\nabd\ngot=abd\n"), std::string::npos) << screen;
+  EXPECT_EQ(screen.find("secret"), std::string::npos) << screen;
+}
+
+// The same typing gives the same screen in linemode and through the raw relay, where the
+// container's own pty echoes.
+TEST_F(Tmux, LinemodeAndTheRawRelayShowTheSameScreen) {
+  std::string linemode = typical_session({});
+  std::string raw = typical_session({"--tty-raw"});
+  EXPECT_EQ(linemode, raw);
+}
+
+// ^C in the pane interrupts the container's foreground job, not the engine.
+TEST_F(Tmux, CtrlCInterruptsTheContainersForegroundJob) {
+  auto pane = shell();
+  pane->text("sleep 100; echo not-reached");
+  pane->keys("Enter");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  pane->keys("C-c");
+  pane->text("echo status=$?");
+  pane->keys("Enter");
+  EXPECT_TRUE(pane->shows("status=130")) << pane->screen();
+  EXPECT_EQ(pane->screen().find("\nnot-reached"), std::string::npos) << pane->screen();  // only as typed
+  exit_shell(*pane);
+}
+
+}  // namespace
+}  // namespace engine::test
