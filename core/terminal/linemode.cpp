@@ -22,16 +22,26 @@ constexpr int kEditingChars[] = {VINTR, VQUIT, VERASE, VKILL, VEOF,  VEOL,     V
 
 }  // namespace
 
-struct termios mirrored_modes(const struct termios& container, const struct termios& caller_saved) {
+struct termios mirrored_modes(const struct termios& container, const struct termios& caller_saved,
+                              bool process_output) {
   struct termios m = caller_saved;  // line speed and character size stay the caller's
   // IUTF8 from either side: the caller's terminal knows what its keyboard sends.
   m.c_iflag = (container.c_iflag & kInputFlags) | (caller_saved.c_iflag & IUTF8);
-  m.c_oflag = caller_saved.c_oflag & ~OPOST;
+  m.c_oflag = process_output && echo_needs_return(container) ? OPOST | ONLCR : caller_saved.c_oflag & ~OPOST;
   m.c_lflag = container.c_lflag & kLocalFlags;
   for (int cc : kEditingChars) m.c_cc[cc] = container.c_cc[cc];
   m.c_cc[VMIN] = 1;
   m.c_cc[VTIME] = 0;
   return m;
+}
+
+size_t undo_onlcr(char* buf, size_t n) {
+  char* end = buf + n;
+  char* out = static_cast<char*>(std::memchr(buf, '\r', n));
+  if (!out) return n;
+  for (const char* in = out; in < end; ++in)
+    if (!(*in == '\r' && in + 1 < end && in[1] == '\n')) *out++ = *in;
+  return static_cast<size_t>(out - buf);
 }
 
 bool echo_needs_return(const struct termios& container) {
@@ -58,14 +68,19 @@ void LineMode::restore_extproc() {
 // Mid-session, a terminal that refuses (the caller's hung up) must not end the container's
 // session: the relay goes on, and notices a hang-up on its own.
 void LineMode::follow_container() {
-  if (::tcgetattr(master_, &container_) != 0) return;
-  if (!extproc_cleared()) return mirror(mirrored_modes(container_, caller_.saved()));
-  struct termios raw = caller_.saved();
-  ::cfmakeraw(&raw);
-  mirror(raw);
+  if (::tcgetattr(master_, &container_) == 0) mirror();
 }
 
-void LineMode::mirror(const struct termios& modes) {
+void LineMode::set_output_streaming(bool streaming) {
+  if (streaming == streaming_) return;
+  streaming_ = streaming;
+  mirror();
+}
+
+void LineMode::mirror() {
+  struct termios modes = caller_.saved();
+  if (extproc_cleared()) ::cfmakeraw(&modes);  // the container's pty echoes again
+  else modes = mirrored_modes(container_, modes, !streaming_);
   if (std::memcmp(&modes, &mirrored_, sizeof modes) == 0) return;
   if (::tcsetattr(caller_fd_, TCSANOW, &modes) == 0) mirrored_ = modes;
 }

@@ -21,13 +21,19 @@
 namespace engine::terminal {
 
 // The caller's modes that mirror the container's: its input mapping, local modes and
-// editing characters; output stays raw (the container's pty has processed it), reads wake
-// on every byte in non-canonical mode (VMIN 1, VTIME 0) and EXTPROC stays inside.
-struct termios mirrored_modes(const struct termios& container, const struct termios& caller_saved);
+// editing characters; reads wake on every byte in non-canonical mode (VMIN 1, VTIME 0) and
+// EXTPROC stays inside. Output is raw (the container's pty has processed it), or with
+// `process_output` OPOST|ONLCR where the container's pty would echo a newline as CR NL, so the
+// caller's terminal echoes it so too.
+struct termios mirrored_modes(const struct termios& container, const struct termios& caller_saved,
+                              bool process_output);
 
-// The caller's terminal echoes a typed newline raw (its output is raw); where the container's
-// pty would have echoed it as CR NL, the relay adds the CR.
+// Whether the container's pty would echo a typed newline as CR NL.
 bool echo_needs_return(const struct termios& container);
+
+// Takes out the CR the container's pty put before each NL (ONLCR), for a caller's terminal that
+// puts it back; a CR that ends the buffer stays. Returns the new length.
+size_t undo_onlcr(char* buf, size_t n);
 
 class LineMode {
  public:
@@ -50,10 +56,19 @@ class LineMode {
   bool canonical() const { return (container_.c_lflag & (EXTPROC | ICANON)) == (EXTPROC | ICANON); }
   // The container's end-of-file character, which the relay writes alone for a ^D.
   char eof_char() const { return static_cast<char>(container_.c_cc[VEOF]); }
-  // Whether a chunk of typed input that ends a line needs the CR of its echo.
+  // Whether a chunk of typed input that ends a line needs the CR of its echo (the caller's
+  // terminal echoed the NL without, its output being raw).
   bool needs_return_after(const char* typed, size_t n) const {
-    return n > 0 && typed[n - 1] == '\n' && !extproc_cleared() && echo_needs_return(container_);
+    return n > 0 && typed[n - 1] == '\n' && !extproc_cleared() && !output_processed() &&
+           echo_needs_return(container_);
   }
+  // Whether the caller's terminal processes output (OPOST|ONLCR), so the relay writes output
+  // through undo_onlcr(). It does while a program reads lines with echo, so a pasted block's
+  // echo is CR NL from the start; processing all output costs the relay 43 % more CPU, so a
+  // stream of output turns it off (set_output_streaming) until output pauses.
+  bool output_processed() const { return (mirrored_.c_oflag & OPOST) != 0; }
+  void set_output_streaming(bool streaming);
+  bool output_streaming() const { return streaming_; }
   // Whether input already written is still unread inside. Under EXTPROC a read returns all
   // that has arrived, so a line typed ahead (or the next line of a paste) waits in the relay
   // until the container has read the one before: each canonical read gets one line.
@@ -67,7 +82,8 @@ class LineMode {
   int caller_fd_, master_;
   RawMode caller_;  // saves the caller's modes and restores them
   struct termios container_{}, mirrored_{};
-  void mirror(const struct termios& modes);
+  bool streaming_ = false;
+  void mirror();
 };
 
 // The caller's terminal for a foreground session with a relay: in linemode when the keys come

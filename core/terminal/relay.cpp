@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,12 +84,12 @@ class Relay {
   int run() {
     for (;;) {
       struct epoll_event events[4];
-      int n = ::epoll_wait(ep_.get(), events, 4, extproc_timeout_ms());
+      int n = ::epoll_wait(ep_.get(), events, 4, timeout_ms());
       if (n < 0) {
         if (errno == EINTR) continue;
         throw_errno("epoll_wait");
       }
-      if (n == 0) restore_extproc_when_due();
+      if (n == 0) on_timeout();
       for (int i = 0; i < n; ++i) {
         int fd = events[i].data.fd;
         uint32_t ev = events[i].events;
@@ -116,15 +117,30 @@ class Relay {
   // cleared, is set again (long after a program checks what it set; short beside a person).
   static constexpr auto kExtprocQuiet = std::chrono::milliseconds(100);
 
-  int extproc_timeout_ms() const {
-    if (!ends_.linemode || !ends_.linemode->extproc_cleared()) return -1;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(extproc_due_ - Clock::now()).count();
+  // A chunk of output this large makes a stream; output_quiet without output ends it.
+  static constexpr size_t kStreamingChunk = 512;
+  static constexpr auto kOutputQuiet = std::chrono::milliseconds(50);
+
+  // Linemode's timers: EXTPROC to set again, the end of a stream of output. -1: none.
+  int timeout_ms() const {
+    LineMode* line = ends_.linemode;
+    if (!line) return -1;
+    std::optional<Clock::time_point> due;
+    if (line->extproc_cleared()) due = extproc_due_;
+    if (line->output_streaming()) due = std::min(due.value_or(Clock::time_point::max()), output_seen_ + kOutputQuiet);
+    if (!due) return -1;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*due - Clock::now()).count();
     return static_cast<int>(std::max<long long>(0, left) + 1);
   }
-  void restore_extproc_when_due() {
-    if (!ends_.linemode || !ends_.linemode->extproc_cleared() || Clock::now() < extproc_due_) return;
-    ends_.linemode->restore_extproc();
-    extproc_due_ = Clock::now() + kExtprocQuiet;  // its packet ends the wait; if none, try again
+  void on_timeout() {
+    LineMode* line = ends_.linemode;
+    if (!line) return;
+    Clock::time_point now = Clock::now();
+    if (line->output_streaming() && now >= output_seen_ + kOutputQuiet) line->set_output_streaming(false);
+    if (line->extproc_cleared() && now >= extproc_due_) {
+      line->restore_extproc();
+      extproc_due_ = now + kExtprocQuiet;  // its packet ends the wait; if none, try again
+    }
   }
   static constexpr uint32_t kHangUpOnly = EPOLLIN | EPOLLET;
 
@@ -165,8 +181,7 @@ class Relay {
 
   void on_master(uint32_t ev) {
     size_t data = 0;
-    if ((ev & EPOLLIN) && read_output(&data) > 0)
-      write_all(ends_.output, out_buf_.data() + 1, data, "write terminal output");
+    if ((ev & EPOLLIN) && read_output(&data) > 0) write_output(data);
     if ((ev & EPOLLOUT) && master_full_) {
       master_full_ = false;
       modify(ends_.master, EPOLLIN);
@@ -201,13 +216,25 @@ class Relay {
     return got;
   }
 
+  // Writes out_buf_'s data to the caller. In linemode a large chunk is a stream of output:
+  // the caller's terminal stops processing output until it pauses (see output_processed()).
+  void write_output(size_t data) {
+    char* buf = out_buf_.data() + 1;
+    if (LineMode* line = ends_.linemode) {
+      if (data >= kStreamingChunk) line->set_output_streaming(true);
+      if (line->output_streaming()) output_seen_ = Clock::now();
+      if (line->output_processed()) data = undo_onlcr(buf, data);
+    }
+    write_all(ends_.output, buf, data, "write terminal output");
+  }
+
   // What the master still holds after the child exited, until EIO (every slave closed).
   void drain() {
     for (;;) {
       size_t data = 0;
       ssize_t got = read_output(&data);
       if (got > 0) {
-        write_all(ends_.output, out_buf_.data() + 1, data, "write terminal output");
+        write_output(data);
         continue;
       }
       if (got < 0 && errno == EINTR) continue;
@@ -322,6 +349,7 @@ class Relay {
   bool line_unconfirmed_ = false;   // linemode: a line went in that may be unread
   bool awaiting_read_ = false;      // linemode: reader_woke_ watched for the container's read
   Clock::time_point extproc_due_{};  // linemode: when to set EXTPROC again
+  Clock::time_point output_seen_{};  // linemode: the last output of a stream
   int status_ = 0;
 };
 

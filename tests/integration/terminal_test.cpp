@@ -42,12 +42,12 @@ class Terminal : public EngineTest, public ::testing::WithParamInterface<std::st
   void expect_modes_restored_after(int sig) {
     Bundle b;
     std::string name = sig == SIGHUP ? "HUP" : "TERM";
-    make_interactive(b, {"sh", "-c", "trap 'exit 9' " + name + "; echo trap-set; while true; do sleep 0.05; done"});
+    make_interactive(b, {"sh", "-c", "trap 'exit 9' " + name + "; stty -echo; echo trap-set; while true; do sleep 0.05; done"});
     PtySession s(run_argv(b, unique_id()));
     struct termios before = s.initial_modes();
     // A pid-1 shell ignores the signal until its trap is set.
     ASSERT_TRUE(s.expect("trap-set")) << s.transcript();
-    EXPECT_FALSE(s.modes().c_oflag & OPOST) << "the session's modes during the session";
+    EXPECT_FALSE(s.modes().c_lflag & ECHO) << "the session's modes (the container's -echo) during the session";
     s.signal(sig);
     EXPECT_EQ(s.wait(), 9);
     EXPECT_EQ(s.modes().c_lflag, before.c_lflag);

@@ -122,6 +122,26 @@ TEST_F(Tmux, LinemodeAndTheRawRelayShowTheSameScreen) {
   EXPECT_EQ(linemode, raw);
 }
 
+// Three lines pasted at once into `cat`: the caller's terminal echoes them all before the relay
+// reads the first, and each echo must still start a line of its own.
+TEST_F(Tmux, APastedBlockRendersWithoutAStaircase) {
+  auto paste_into_cat = [this](const std::vector<std::string>& flags) {
+    auto pane = shell(flags);
+    pane->text("cat");
+    pane->keys("Enter");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    pane->text("line1\rline2\rline3\r");
+    EXPECT_TRUE(pane->shows("line3\nline1\nline2\nline3")) << pane->screen();
+    std::string screen = pane->screen();
+    pane->keys("C-d");
+    exit_shell(*pane);
+    return screen;
+  };
+  std::string linemode = paste_into_cat({});
+  EXPECT_NE(linemode.find("prompt$ cat\nline1\nline2\nline3\n"), std::string::npos) << linemode;
+  EXPECT_EQ(linemode, paste_into_cat({"--tty-raw"}));
+}
+
 // ^C in the pane interrupts the container's foreground job, not the engine.
 TEST_F(Tmux, CtrlCInterruptsTheContainersForegroundJob) {
   auto pane = shell();

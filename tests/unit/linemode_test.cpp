@@ -28,7 +28,7 @@ TEST(LineModeMirror, TakesTheContainersEditingModesAndCharacters) {
   inside.c_cc[VERASE] = 8;  // a container that erases with ^H
   struct termios caller = cooked();
   caller.c_cflag = B9600 | CS7 | CREAD;
-  struct termios m = mirrored_modes(inside, caller);
+  struct termios m = mirrored_modes(inside, caller, false);
   EXPECT_EQ(m.c_lflag, inside.c_lflag & ~EXTPROC) << "EXTPROC on the caller's terminal would stop its echo";
   EXPECT_EQ(m.c_cc[VERASE], 8);
   EXPECT_EQ(m.c_cc[VEOF], 4);
@@ -42,8 +42,9 @@ TEST(LineModeMirror, RawInsideMakesTheCallerRaw) {
   ::cfmakeraw(&inside);
   inside.c_cc[VMIN] = 0;  // a program polling with VMIN 0 must not make the relay's reads return 0
   inside.c_cc[VTIME] = 5;
-  struct termios m = mirrored_modes(inside, cooked());
+  struct termios m = mirrored_modes(inside, cooked(), true);
   EXPECT_FALSE(m.c_lflag & (ICANON | ECHO | ISIG | IEXTEN));
+  EXPECT_FALSE(m.c_oflag & OPOST) << "a raw program's output is written as it comes";
   EXPECT_FALSE(m.c_iflag & (ICRNL | IXON));
   EXPECT_EQ(m.c_cc[VMIN], 1);
   EXPECT_EQ(m.c_cc[VTIME], 0);
@@ -52,8 +53,31 @@ TEST(LineModeMirror, RawInsideMakesTheCallerRaw) {
 TEST(LineModeMirror, KeepsTheCallersUtf8Erasing) {
   struct termios caller = cooked();
   caller.c_iflag |= IUTF8;
-  EXPECT_TRUE(mirrored_modes(cooked(), caller).c_iflag & IUTF8);
-  EXPECT_FALSE(mirrored_modes(cooked(), cooked()).c_iflag & IUTF8);
+  EXPECT_TRUE(mirrored_modes(cooked(), caller, false).c_iflag & IUTF8);
+  EXPECT_FALSE(mirrored_modes(cooked(), cooked(), false).c_iflag & IUTF8);
+}
+
+// Where the container's pty would echo Enter as CR NL, the caller's terminal processes output
+// so its own echo is CR NL too; nowhere else.
+TEST(LineModeMirror, OutputIsProcessedOnlyWhereTheEchoOfANewlineNeedsIt) {
+  struct termios caller = cooked();
+  caller.c_oflag |= OCRNL | TAB3;  // the caller's own output settings are not taken over
+  EXPECT_EQ(mirrored_modes(cooked(), caller, true).c_oflag, tcflag_t(OPOST | ONLCR));
+  struct termios no_echo = cooked();
+  no_echo.c_lflag &= ~ECHO;
+  EXPECT_FALSE(mirrored_modes(no_echo, caller, true).c_oflag & OPOST);
+}
+
+TEST(LineModeMirror, UndoOnlcrTakesOutTheCrBeforeEachNewlineOnly) {
+  auto undo = [](std::string s) {
+    s.resize(undo_onlcr(s.data(), s.size()));
+    return s;
+  };
+  EXPECT_EQ(undo("a\r\nb\r\n"), "a\nb\n");
+  EXPECT_EQ(undo("progress\r50%\r"), "progress\r50%\r");
+  EXPECT_EQ(undo("\r\r\n"), "\r\n");
+  EXPECT_EQ(undo("no returns\n"), "no returns\n");
+  EXPECT_EQ(undo(""), "");
 }
 
 TEST(LineModeMirror, ANewlineEchoNeedsItsReturnOnlyWhereTheContainerWouldMapIt) {
