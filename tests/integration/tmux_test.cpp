@@ -74,8 +74,9 @@ class Tmux : public EngineTest {
     pane.keys("Enter");
     for (int i = 0; i < 500 && !find_leaks().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  // One session of typing: a command, a cooked `read` with an erase, a password read, a raw
-  // read, and what each printed. Returns the screen at the end.
+  // One session of typing: a command, a cooked `read` with an erase, a password read, a tab
+  // erased, an editor, the shell's history, a raw read, and what each printed. Returns the
+  // screen at the end.
   std::string typical_session(const std::vector<std::string>& flags) {
     auto pane = shell(flags);
     pane->text("echo hello");
@@ -93,8 +94,35 @@ class Tmux : public EngineTest {
     pane->text("secret");
     pane->keys("Enter");
     EXPECT_TRUE(pane->shows("len=6")) << pane->screen();
-    pane->text("stty raw -echo; k=$(dd bs=1 count=1 2>/dev/null); stty sane; echo key=$k");
+    // A tab erased after a prompt: the caller's terminal must know the prompt's column.
+    pane->text("read v; echo \"[$v]\"");
     pane->keys("Enter");
+    pane->text("x\ty");
+    pane->keys("BSpace");
+    pane->keys("BSpace");
+    pane->text("z");
+    pane->keys("Enter");
+    EXPECT_TRUE(pane->shows("[xz]")) << pane->screen();
+    // A full-screen editor and back, then the shell's history.
+    pane->text("vi /tmp/x");
+    pane->keys("Enter");
+    EXPECT_TRUE(pane->shows("\n~")) << pane->screen();
+    pane->text("ihello");
+    pane->keys("Escape");
+    // vi takes a key right after Escape as an escape sequence: let the Escape stand alone.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    pane->text(":q!");
+    pane->keys("Enter");
+    EXPECT_TRUE(pane->shows("vi /tmp/x\nprompt$")) << pane->screen();
+    pane->keys("Up");
+    pane->keys("Up");
+    pane->keys("C-a");
+    pane->text("true ");
+    pane->keys("Enter");
+    EXPECT_TRUE(pane->shows("prompt$ true read v")) << pane->screen();
+    pane->text("stty raw -echo; echo raw-now; k=$(dd bs=1 count=1 2>/dev/null); stty sane; echo key=$k");
+    pane->keys("Enter");
+    EXPECT_TRUE(pane->shows("\nraw-now")) << pane->screen();  // a key typed before would be echoed
     pane->text("q");
     EXPECT_TRUE(pane->shows("key=q")) << pane->screen();
     EXPECT_TRUE(pane->shows("key=q\nprompt$")) << pane->screen();
