@@ -89,7 +89,7 @@ class Relay {
         if (errno == EINTR) continue;
         throw_errno("epoll_wait");
       }
-      if (n == 0) on_timeout();
+      run_due_timers();
       for (int i = 0; i < n; ++i) {
         int fd = events[i].data.fd;
         uint32_t ev = events[i].events;
@@ -117,7 +117,7 @@ class Relay {
   // cleared, is set again (long after a program checks what it set; short beside a person).
   static constexpr auto kExtprocQuiet = std::chrono::milliseconds(100);
 
-  // A chunk of output this large makes a stream; output_quiet without output ends it.
+  // A chunk of output this large makes a stream; kOutputQuiet without output ends it.
   static constexpr size_t kStreamingChunk = 512;
   static constexpr auto kOutputQuiet = std::chrono::milliseconds(50);
 
@@ -132,9 +132,10 @@ class Relay {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*due - Clock::now()).count();
     return static_cast<int>(std::max<long long>(0, left) + 1);
   }
-  void on_timeout() {
+  // After every wake-up, not only a timeout: a busy relay may never time out.
+  void run_due_timers() {
     LineMode* line = ends_.linemode;
-    if (!line) return;
+    if (!line || !(line->output_streaming() || line->extproc_cleared())) return;
     Clock::time_point now = Clock::now();
     if (line->output_streaming() && now >= output_seen_ + kOutputQuiet) line->set_output_streaming(false);
     if (line->extproc_cleared() && now >= extproc_due_) {
@@ -158,8 +159,9 @@ class Relay {
   }
 
   // What the signalfd holds: SIGCHLD checks the child, SIGWINCH resizes, keys typed as signals
-  // in linemode go to the container's foreground group (with the input queued for it, unless
-  // it keeps its input then), the rest are forwarded to the child. True once it is reaped.
+  // in linemode go to the container's foreground group (and the input queued for it is
+  // dropped, unless its modes say noflsh), the rest are forwarded to the child. True once it
+  // is reaped.
   bool on_signals() {
     struct signalfd_siginfo info;
     bool exited = false;
