@@ -45,7 +45,9 @@ size_t undo_onlcr(char* buf, size_t n) {
 }
 
 bool echo_needs_return(const struct termios& container) {
-  bool echoes_newline = (container.c_lflag & ICANON) && (container.c_lflag & (ECHO | ECHONL));
+  // n_tty echoes NL with ECHO in either mode, with ECHONL alone only in canonical mode.
+  tcflag_t l = container.c_lflag;
+  bool echoes_newline = (l & ECHO) || ((l & ICANON) && (l & ECHONL));
   return echoes_newline && (container.c_oflag & OPOST) && (container.c_oflag & ONLCR);
 }
 

@@ -120,6 +120,14 @@ class Tmux : public EngineTest {
     pane->text("true ");
     pane->keys("Enter");
     EXPECT_TRUE(pane->shows("prompt$ true read v")) << pane->screen();
+    // Keys one by one with echo (stty -icanon): Enter echoes as a new line here too.
+    pane->text("stty -icanon; echo chars-now; head -c 4 | od -An -c; stty icanon");
+    pane->keys("Enter");
+    EXPECT_TRUE(pane->shows("\nchars-now")) << pane->screen();
+    pane->text("ab");
+    pane->keys("Enter");
+    pane->text("c");
+    EXPECT_TRUE(pane->shows("a   b  \\n   c")) << pane->screen();
     pane->text("stty raw -echo; echo raw-now; k=$(dd bs=1 count=1 2>/dev/null); stty sane; echo key=$k");
     pane->keys("Enter");
     EXPECT_TRUE(pane->shows("\nraw-now")) << pane->screen();  // a key typed before would be echoed

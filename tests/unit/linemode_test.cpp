@@ -93,6 +93,11 @@ TEST(LineModeMirror, ANewlineEchoNeedsItsReturnOnlyWhereTheContainerWouldMapIt) 
   struct termios raw = cooked();
   ::cfmakeraw(&raw);
   EXPECT_FALSE(echo_needs_return(raw));
+  struct termios char_at_a_time = cooked();  // stty -icanon: keys one by one, still echoed
+  char_at_a_time.c_lflag &= ~ICANON;
+  EXPECT_TRUE(echo_needs_return(char_at_a_time));
+  char_at_a_time.c_lflag = (char_at_a_time.c_lflag & ~ECHO) | ECHONL;  // ECHONL needs ICANON
+  EXPECT_FALSE(echo_needs_return(char_at_a_time));
 }
 
 }  // namespace
