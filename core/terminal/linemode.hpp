@@ -6,10 +6,11 @@
 // (RFC 1184) moves the echo to where the keys are typed: the container's pty gets EXTPROC (its
 // line discipline neither echoes, edits nor signals; a read returns what has arrived), the
 // master is in packet mode so every termios change inside arrives as TIOCPKT_IOCTL, and the
-// caller's terminal is set to the container's input and local modes each time. A shell's
-// `read`, `cat` or a password prompt then echo and edit where the keys are typed; a program
-// that sets raw mode (an editor, a line-editing shell) gets every key at once and echoes
-// itself, as before. docs/terminal-strategies.md lists what differs from a raw relay.
+// caller's terminal is set to the container's input and local modes each time (and to its
+// output processing, while that is needed for the echo). A shell's `read`, `cat` or a password
+// prompt then echo and edit where the keys are typed; a program that sets raw mode (an editor,
+// a line-editing shell) gets every key at once and echoes itself, as before.
+// docs/terminal-strategies.md lists what differs from a raw relay.
 #include <termios.h>
 
 #include <cstddef>

@@ -17,11 +17,12 @@ struct RelayEnds {
 
 // Copies input to the master and the master to output with epoll until `child` (our child)
 // exits, forwarding each signal in `signals` (which the caller has blocked) to it and
-// propagating SIGWINCH as a resize. In linemode, signals the caller's terminal generated
-// (^C, the quit key, ^Z) go to the container's foreground group instead, as its own terminal would send
-// them, and ^D (a read of nothing from the caller's canonical terminal) becomes the container's
-// end-of-file character. After the exit, drains the master until EIO so no output
-// is lost. Returns the child's wait status.
+// propagating SIGWINCH as a resize. A caller's terminal that hangs up hangs up the container's.
+// In linemode, signals the caller's terminal generated (^C, the quit key, ^Z) go to the
+// container's foreground group instead, as its own terminal would send them; ^D (a read of
+// nothing from the caller's canonical terminal) becomes the container's end-of-file character;
+// typed lines are queued and go in one at a time to a canonical reader. After the exit, drains
+// the master until EIO so no output is lost. Returns the child's wait status.
 int relay_until_exit(const RelayEnds& ends, pid_t child, const sigset_t& signals);
 
 // Waits for `child` without a terminal, forwarding the signals in `signals` (blocked by the
