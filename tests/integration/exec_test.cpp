@@ -17,9 +17,8 @@ namespace {
 class Exec : public EngineTest {
  protected:
   std::vector<std::string> exec_argv(const std::string& id, std::vector<std::string> rest) {
-    std::vector<std::string> argv = {engine_binary(), "--root", test_root(), "exec", "-t", id};
-    argv.insert(argv.end(), rest.begin(), rest.end());
-    return argv;
+    rest.insert(rest.begin(), {"exec", "-t", id});
+    return engine_argv(rest);
   }
 };
 

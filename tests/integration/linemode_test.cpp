@@ -20,10 +20,10 @@ class LineMode : public EngineTest, public ::testing::WithParamInterface<std::st
     bundle_ = std::make_unique<Bundle>();
     bundle_->config()["process"]["terminal"] = true;
     bundle_->args({"sh", "-c", script});
-    std::vector<std::string> argv{engine_binary(), "--root", test_root(), "run", "--tty-provider", GetParam()};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    argv.insert(argv.end(), {"--bundle", bundle_->dir(), unique_id()});
-    return std::make_unique<PtySession>(argv);
+    std::vector<std::string> args{"run", "--tty-provider", GetParam()};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.insert(args.end(), {"--bundle", bundle_->dir(), unique_id()});
+    return std::make_unique<PtySession>(engine_argv(args));
   }
   static bool eventually(const std::function<bool()>& condition) {
     for (int i = 0; i < 200; ++i) {

@@ -30,10 +30,9 @@ class Monitor : public EngineTest {
     return info["monitor"]["pid"];
   }
   std::vector<std::string> attach_argv(const std::string& id, std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {engine_binary(), "--root", test_root(), "attach"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    argv.push_back(id);
-    return argv;
+    extra.insert(extra.begin(), "attach");
+    extra.push_back(id);
+    return engine_argv(extra);
   }
   // Until attach has put the test's terminal in raw mode, the terminal itself would echo
   // (and take ctrl-q as flow control): what the test reads would prove nothing.

@@ -40,9 +40,8 @@ TEST_F(Plugins, ThirdPartyProviderRunsAContainer) {
   Bundle b;
   b.config()["process"]["terminal"] = true;
   b.args({"sh", "-c", "tty; stty size"});
-  auto argv = with_test_plugins({"run", "--tty-provider", "test-provider", "--bundle", b.dir(), unique_id()});
-  argv.insert(argv.begin(), {engine_binary(), "--root", test_root()});
-  PtySession s(argv, 12, 34);
+  PtySession s(engine_argv(with_test_plugins({"run", "--tty-provider", "test-provider", "--bundle", b.dir(), unique_id()})),
+               12, 34);
   EXPECT_TRUE(s.expect("/dev/pts/0")) << s.transcript();
   EXPECT_TRUE(s.expect("12 34")) << s.transcript();
   EXPECT_EQ(s.wait(), 0);

@@ -24,8 +24,7 @@ class Terminal : public EngineTest, public ::testing::WithParamInterface<std::st
     b.args(args);
   }
   std::vector<std::string> run_argv(const Bundle& b, const std::string& id) {
-    return {engine_binary(), "--root", test_root(), "run", "--tty-provider", GetParam(),
-            "--bundle", b.dir(), id};
+    return engine_argv({"run", "--tty-provider", GetParam(), "--bundle", b.dir(), id});
   }
   // An interactive shell with `sleep 100` as its foreground job.
   std::unique_ptr<PtySession> shell_running_sleep() {
@@ -286,8 +285,7 @@ namespace {
 class Passthrough : public EngineTest {
  protected:
   std::vector<std::string> argv(const Bundle& b) {
-    return {engine_binary(), "--root", test_root(), "run", "--tty-provider", "pty-host",
-            "--tty-passthrough", "--bundle", b.dir(), unique_id()};
+    return engine_argv({"run", "--tty-provider", "pty-host", "--tty-passthrough", "--bundle", b.dir(), unique_id()});
   }
 };
 
@@ -328,9 +326,7 @@ TEST_F(Passthrough, ProviderWithoutPassthroughRefusesIt) {
   Bundle b;
   b.config()["process"]["terminal"] = true;
   b.args({"true"});
-  std::vector<std::string> cmd = {engine_binary(), "--root", test_root(), "run", "--tty-provider", "pty-devpts",
-                                  "--tty-passthrough", "--bundle", b.dir(), unique_id()};
-  PtySession s(cmd);
+  PtySession s(engine_argv({"run", "--tty-provider", "pty-devpts", "--tty-passthrough", "--bundle", b.dir(), unique_id()}));
   EXPECT_TRUE(s.expect("terminal provider pty-devpts: does not support --tty-passthrough")) << s.transcript();
   EXPECT_NE(s.wait(), 0);
 }
@@ -340,7 +336,7 @@ TEST_F(Passthrough, TiocstiWithARelayedPtyReachesOnlyTheContainersOwnPty) {
   Bundle b;
   b.config()["process"]["terminal"] = true;
   b.args({"probe", "tiocsti"});
-  PtySession s({engine_binary(), "--root", test_root(), "run", "--bundle", b.dir(), unique_id()});
+  PtySession s(engine_argv({"run", "--bundle", b.dir(), unique_id()}));
   EXPECT_TRUE(s.expect("tiocsti: ok")) << s.transcript();
   EXPECT_EQ(s.wait(), 0);
 }

@@ -61,10 +61,10 @@ class Tmux : public EngineTest {
     bundle_->config()["process"]["terminal"] = true;
     bundle_->config()["process"]["env"].push_back("PS1=prompt$ ");
     bundle_->args({"sh"});
-    std::vector<std::string> argv{engine_binary(), "--root", test_root(), "run"};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    argv.insert(argv.end(), {"--bundle", bundle_->dir(), unique_id()});
-    auto pane = std::make_unique<TmuxPane>(argv);
+    std::vector<std::string> args{"run"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.insert(args.end(), {"--bundle", bundle_->dir(), unique_id()});
+    auto pane = std::make_unique<TmuxPane>(engine_argv(args));
     EXPECT_TRUE(pane->shows("prompt$")) << pane->screen();
     return pane;
   }

@@ -129,10 +129,14 @@ Result engine(const std::vector<std::string>& args, const RunOptions& opts) {
   return engine_at(engine_binary(), args, opts);
 }
 
-Result engine_at(const std::string& binary, const std::vector<std::string>& args, const RunOptions& opts) {
+std::vector<std::string> engine_argv(const std::vector<std::string>& args, const std::string& binary) {
   std::vector<std::string> argv = {binary, "--root", test_root()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_program(argv, opts);
+  return argv;
+}
+
+Result engine_at(const std::string& binary, const std::vector<std::string>& args, const RunOptions& opts) {
+  return run_program(engine_argv(args, binary), opts);
 }
 
 std::string start_sleeper(Bundle& b) {

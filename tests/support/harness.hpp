@@ -29,6 +29,8 @@ struct RunOptions {
 std::string engine_binary();
 std::string test_root();
 Result engine(const std::vector<std::string>& args, const RunOptions& opts = {});
+// The argv of such a run, for a program started another way (on a pty, in tmux).
+std::vector<std::string> engine_argv(const std::vector<std::string>& args, const std::string& binary = engine_binary());
 // The same for an engine binary elsewhere (an install, another build).
 Result engine_at(const std::string& binary, const std::vector<std::string>& args, const RunOptions& opts = {});
 // Runs any program.
