@@ -27,6 +27,11 @@ class TmuxPane {
   // Keys as tmux names them ("Enter", "C-c", "BSpace") or literal text (-l).
   void keys(const std::string& k) { tmux({"send-keys", "-t", "t", k}); }
   void text(const std::string& t) { tmux({"send-keys", "-t", "t", "-l", t}); }
+  // A line typed and Enter pressed.
+  void line(const std::string& t) {
+    text(t);
+    keys("Enter");
+  }
   // The pane's lines, trailing blanks and empty lines at the end dropped.
   std::string screen() {
     std::string s = tmux({"capture-pane", "-p", "-t", "t"}).out;
@@ -70,8 +75,7 @@ class Tmux : public EngineTest {
   }
   // Ends the shell and waits for the engine to clean up (the pane's command ends with it).
   void exit_shell(TmuxPane& pane) {
-    pane.text("exit");
-    pane.keys("Enter");
+    pane.line("exit");
     for (int i = 0; i < 500 && !find_leaks().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   // One session of typing: a command, a cooked `read` with an erase, a password read, a tab
@@ -79,57 +83,44 @@ class Tmux : public EngineTest {
   // screen at the end.
   std::string typical_session(const std::vector<std::string>& flags) {
     auto pane = shell(flags);
-    pane->text("echo hello");
-    pane->keys("Enter");
+    pane->line("echo hello");
     EXPECT_TRUE(pane->shows("\nhello\nprompt$")) << pane->screen();
-    pane->text("read x; echo got=$x");
-    pane->keys("Enter");
+    pane->line("read x; echo got=$x");
     pane->text("abc");
     pane->keys("BSpace");
-    pane->text("d");
-    pane->keys("Enter");
+    pane->line("d");
     EXPECT_TRUE(pane->shows("got=abd")) << pane->screen();
-    pane->text("stty -echo; read p; stty echo; echo len=${#p}");
-    pane->keys("Enter");
-    pane->text("secret");
-    pane->keys("Enter");
+    pane->line("stty -echo; read p; stty echo; echo len=${#p}");
+    pane->line("secret");
     EXPECT_TRUE(pane->shows("len=6")) << pane->screen();
     // A tab erased after a prompt: the caller's terminal must know the prompt's column.
-    pane->text("read v; echo \"[$v]\"");
-    pane->keys("Enter");
+    pane->line("read v; echo \"[$v]\"");
     pane->text("x\ty");
     pane->keys("BSpace");
     pane->keys("BSpace");
-    pane->text("z");
-    pane->keys("Enter");
+    pane->line("z");
     EXPECT_TRUE(pane->shows("[xz]")) << pane->screen();
     // A full-screen editor and back, then the shell's history.
-    pane->text("vi /tmp/x");
-    pane->keys("Enter");
+    pane->line("vi /tmp/x");
     EXPECT_TRUE(pane->shows("\n~")) << pane->screen();
     pane->text("ihello");
     pane->keys("Escape");
     // vi takes a key right after Escape as an escape sequence: let the Escape stand alone.
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    pane->text(":q!");
-    pane->keys("Enter");
+    pane->line(":q!");
     EXPECT_TRUE(pane->shows("vi /tmp/x\nprompt$")) << pane->screen();
     pane->keys("Up");
     pane->keys("Up");
     pane->keys("C-a");
-    pane->text("true ");
-    pane->keys("Enter");
+    pane->line("true ");
     EXPECT_TRUE(pane->shows("prompt$ true read v")) << pane->screen();
     // Keys one by one with echo (stty -icanon): Enter echoes as a new line here too.
-    pane->text("stty -icanon; echo chars-now; head -c 4 | od -An -c; stty icanon");
-    pane->keys("Enter");
+    pane->line("stty -icanon; echo chars-now; head -c 4 | od -An -c; stty icanon");
     EXPECT_TRUE(pane->shows("\nchars-now")) << pane->screen();
-    pane->text("ab");
-    pane->keys("Enter");
+    pane->line("ab");
     pane->text("c");
     EXPECT_TRUE(pane->shows("a   b  \\n   c")) << pane->screen();
-    pane->text("stty raw -echo; echo raw-now; k=$(dd bs=1 count=1 2>/dev/null); stty sane; echo key=$k");
-    pane->keys("Enter");
+    pane->line("stty raw -echo; echo raw-now; k=$(dd bs=1 count=1 2>/dev/null); stty sane; echo key=$k");
     EXPECT_TRUE(pane->shows("\nraw-now")) << pane->screen();  // a key typed before would be echoed
     pane->text("q");
     EXPECT_TRUE(pane->shows("key=q")) << pane->screen();
@@ -163,8 +154,7 @@ TEST_F(Tmux, LinemodeAndTheRawRelayShowTheSameScreen) {
 TEST_F(Tmux, APastedBlockRendersWithoutAStaircase) {
   auto paste_into_cat = [this](const std::vector<std::string>& flags) {
     auto pane = shell(flags);
-    pane->text("cat");
-    pane->keys("Enter");
+    pane->line("cat");
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     pane->text("line1\rline2\rline3\r");
     EXPECT_TRUE(pane->shows("line3\nline1\nline2\nline3")) << pane->screen();
@@ -181,12 +171,10 @@ TEST_F(Tmux, APastedBlockRendersWithoutAStaircase) {
 // ^C in the pane interrupts the container's foreground job, not the engine.
 TEST_F(Tmux, CtrlCInterruptsTheContainersForegroundJob) {
   auto pane = shell();
-  pane->text("sleep 100; echo not-reached");
-  pane->keys("Enter");
+  pane->line("sleep 100; echo not-reached");
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   pane->keys("C-c");
-  pane->text("echo status=$?");
-  pane->keys("Enter");
+  pane->line("echo status=$?");
   EXPECT_TRUE(pane->shows("status=130")) << pane->screen();
   EXPECT_EQ(pane->screen().find("\nnot-reached"), std::string::npos) << pane->screen();  // only as typed
   exit_shell(*pane);
