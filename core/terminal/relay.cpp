@@ -18,6 +18,7 @@
 #include "common/file.hpp"
 #include "common/unique_fd.hpp"
 #include "terminal/linemode.hpp"
+#include "terminal/pty_master.hpp"
 #include "terminal/tty.hpp"
 
 namespace engine::terminal {
@@ -57,7 +58,7 @@ class Relay {
     // The initial size was set by the provider (consoleSize, else the caller's); only later
     // changes are followed here.
     watch(sigfd_.get(), EPOLLIN);
-    watch(ends.master, kMasterIn);
+    watch(ends.master, kMasterReadable);
     input_ = ends.input;
     input_is_terminal_ = input_ >= 0 && ::isatty(input_);  // a hung-up one no longer says so
     if (input_is_terminal_) {
@@ -144,12 +145,6 @@ class Relay {
     }
   }
   static constexpr uint32_t kHangUpOnly = EPOLLIN | EPOLLET;
-  // The master is edge-triggered: a level-triggered watch is polled again at every
-  // epoll_wait after its event, and a tty polled with nothing unread waits for its work queue
-  // to run (flush_work), a sleep and a wake-up per chunk (the relay's CPU for 64 MiB: 0.28 s
-  // level-triggered, 0.25 edge-triggered). One read takes all the line discipline holds
-  // (at most 4 KiB), so nothing is left for a missed edge.
-  static constexpr uint32_t kMasterIn = EPOLLIN | EPOLLET;
 
   bool watch(int fd, uint32_t events) {
     struct epoll_event ev{};
@@ -198,7 +193,7 @@ class Relay {
     }
     if ((ev & EPOLLOUT) && master_full_) {
       master_full_ = false;
-      modify(ends_.master, kMasterIn);
+      modify(ends_.master, kMasterReadable);
     }
     // Every slave closed while the process lives: not EOF, but HUP would fire forever.
     // Stop watching until the child exits, then drain (conmon does the same).
@@ -210,9 +205,9 @@ class Relay {
 
   // One read of the master's output into out_buf_[1..]; one per wake-up (reading on until
   // EAGAIN cost the relay 10 % more CPU: a read that finds nothing flushes the pty's work
-  // queue, as a poll does, see kMasterIn). In packet mode the read starts with a status byte, which lands in out_buf_[0] so
-  // the data needs no copy; a termios change is followed at once. Returns what read returned
-  // (errno set below 0) and the data's length in *data.
+  // queue, as a poll does, see kMasterReadable). In packet mode the read starts with a status
+  // byte, which lands in out_buf_[0] so the data needs no copy; a termios change is followed
+  // at once. Returns what read returned (errno set below 0) and the data's length in *data.
   ssize_t read_output(size_t* data) {
     const size_t header = ends_.linemode ? 1 : 0;
     char* at = out_buf_.data() + 1 - header;
@@ -317,7 +312,7 @@ class Relay {
       }
       if (front_off_ < front.size()) {
         master_full_ = true;  // the rest when it drains
-        modify(ends_.master, kMasterIn | EPOLLOUT);
+        modify(ends_.master, kMasterReadable | EPOLLOUT);
         break;
       }
       queued_.pop_front();

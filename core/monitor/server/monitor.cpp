@@ -22,6 +22,7 @@
 #include "linux/unix_socket.hpp"
 #include "monitor/attach_protocol.hpp"
 #include "monitor/server/diagnostics.hpp"
+#include "terminal/pty_master.hpp"
 
 namespace engine::monitor {
 namespace {
@@ -170,7 +171,7 @@ void Monitor::on_control() {
   if (fd) {
     master_ = std::move(fd);
     ::fcntl(master_.get(), F_SETFL, ::fcntl(master_.get(), F_GETFL) | O_NONBLOCK);
-    watch(master_.get());
+    watch(master_.get(), terminal::kMasterReadable);
   }
   if (exit_status_) finish(*exit_status_);
 }
@@ -214,7 +215,7 @@ void Monitor::flush_input() {
   struct epoll_event ev{};
   ev.data.fd = target;
   if (master_) {
-    ev.events = want_out ? EPOLLIN | EPOLLOUT : EPOLLIN;
+    ev.events = want_out ? terminal::kMasterReadable | EPOLLOUT : terminal::kMasterReadable;
     ::epoll_ctl(ep_.get(), EPOLL_CTL_MOD, target, &ev);
   } else if (want_out) {
     ev.events = EPOLLOUT;
