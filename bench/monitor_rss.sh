@@ -3,14 +3,8 @@
 # conmon), with a terminal and without; and of conmon (with runc) when it is installed, on the
 # same bundle, measured the same way.
 set -eu
-here="$(cd "$(dirname "$0")/.." && pwd)"
-engine="${ENGINE:-$here/build/core/engine}"
+. "$(dirname "$0")/bundle.sh"
 root=/run/engine-bench-rss
-work="$(mktemp -d /tmp/engine-rss-XXXXXX)"
-bundle="$work/bundle"
-trap 'rm -rf "$work"' EXIT
-mkdir "$bundle"
-ENGINE="$engine" "$here/scripts/make-bundle.sh" "$bundle" >/dev/null
 
 set_process() {  # terminal args...
   python3 - "$bundle/config.json" "$@" <<'PY'
