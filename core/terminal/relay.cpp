@@ -195,8 +195,8 @@ class Relay {
       master_full_ = false;
       modify(ends_.master, kMasterReadable);
     }
-    // Every slave closed while the process lives: not EOF, but HUP would fire forever.
-    // Stop watching until the child exits, then drain (conmon does the same).
+    // Every slave closed while the process lives: not EOF, but nothing will read input any
+    // more (pump() drops it). Stop watching until the child exits, then drain (as conmon).
     if ((ev & (EPOLLHUP | EPOLLERR)) && !(ev & EPOLLIN) && master_watched_) {
       ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, ends_.master, nullptr);
       master_watched_ = false;
