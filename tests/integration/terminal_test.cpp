@@ -1,5 +1,6 @@
 // process.terminal: true with each terminal provider, driven through a pty the test owns.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -155,6 +156,27 @@ TEST_P(Terminal, AClosedCallersTerminalHangsUpTheContainers) {
   ASSERT_TRUE(s.expect("prompt$ ")) << s.transcript();
   s.hang_up();
   EXPECT_NE(s.wait(std::chrono::seconds(20)), -1) << "the engine outlived its terminal";
+}
+
+// The container's program closes its terminal and lives on: the master then reports a hang-up
+// with nothing to read. The relay must neither spin on it (a level-triggered watch would fire
+// without end) nor end the session before the program does.
+TEST_P(Terminal, AProgramThatClosesItsTerminalEndsTheSessionWhenItExits) {
+  Bundle b;
+  make_interactive(b, {"sh", "-c", "echo closing; exec </dev/null >/dev/null 2>&1; sleep 1; exit 3"});
+  struct rusage before;
+  ::getrusage(RUSAGE_CHILDREN, &before);
+  PtySession s(run_argv(b, unique_id()));
+  ASSERT_TRUE(s.expect("closing")) << s.transcript();
+  EXPECT_EQ(s.wait(), 3) << s.transcript();
+  struct rusage after;
+  ::getrusage(RUSAGE_CHILDREN, &after);
+  // CPU, not time: a relay spinning through the second of sleep would use all of it.
+  double cpu_s = static_cast<double>(after.ru_utime.tv_sec - before.ru_utime.tv_sec + after.ru_stime.tv_sec -
+                                     before.ru_stime.tv_sec) +
+                 static_cast<double>(after.ru_utime.tv_usec - before.ru_utime.tv_usec + after.ru_stime.tv_usec -
+                                     before.ru_stime.tv_usec) / 1e6;
+  EXPECT_LT(cpu_s, 0.5) << "the engine and its container used " << cpu_s << " s of CPU over a second of sleep";
 }
 
 TEST_P(Terminal, CallerModesRestoredWhenTheEngineGetsSighup) { expect_modes_restored_after(SIGHUP); }
