@@ -158,6 +158,11 @@ TEST_P(Terminal, AClosedCallersTerminalHangsUpTheContainers) {
   EXPECT_NE(s.wait(std::chrono::seconds(20)), -1) << "the engine outlived its terminal";
 }
 
+double cpu_seconds(const struct rusage& r) {
+  return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+         static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
+}
+
 // The container's program closes its terminal and lives on: the master then reports a hang-up
 // with nothing to read. The relay must neither spin on it (a level-triggered watch would fire
 // without end) nor end the session before the program does.
@@ -172,10 +177,7 @@ TEST_P(Terminal, AProgramThatClosesItsTerminalEndsTheSessionWhenItExits) {
   struct rusage after;
   ::getrusage(RUSAGE_CHILDREN, &after);
   // CPU, not time: a relay spinning through the second of sleep would use all of it.
-  double cpu_s = static_cast<double>(after.ru_utime.tv_sec - before.ru_utime.tv_sec + after.ru_stime.tv_sec -
-                                     before.ru_stime.tv_sec) +
-                 static_cast<double>(after.ru_utime.tv_usec - before.ru_utime.tv_usec + after.ru_stime.tv_usec -
-                                     before.ru_stime.tv_usec) / 1e6;
+  double cpu_s = cpu_seconds(after) - cpu_seconds(before);
   EXPECT_LT(cpu_s, 0.5) << "the engine and its container used " << cpu_s << " s of CPU over a second of sleep";
 }
 
