@@ -1,5 +1,6 @@
 // Unit tests for config.json parsing and validation (core/oci).
 #include <gtest/gtest.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -609,51 +610,56 @@ TEST(OciNames, Capabilities) {
   EXPECT_FALSE(capability_from_name(""));
 }
 
+// The kernel's own numbering (linux/capability.h) against the engine's table, name by name.
 TEST(OciNames, EveryCapabilityNumberHasOneName) {
-  const char* names[] = {"CAP_CHOWN",
-                         "CAP_DAC_OVERRIDE",
-                         "CAP_DAC_READ_SEARCH",
-                         "CAP_FOWNER",
-                         "CAP_FSETID",
-                         "CAP_KILL",
-                         "CAP_SETGID",
-                         "CAP_SETUID",
-                         "CAP_SETPCAP",
-                         "CAP_LINUX_IMMUTABLE",
-                         "CAP_NET_BIND_SERVICE",
-                         "CAP_NET_BROADCAST",
-                         "CAP_NET_ADMIN",
-                         "CAP_NET_RAW",
-                         "CAP_IPC_LOCK",
-                         "CAP_IPC_OWNER",
-                         "CAP_SYS_MODULE",
-                         "CAP_SYS_RAWIO",
-                         "CAP_SYS_CHROOT",
-                         "CAP_SYS_PTRACE",
-                         "CAP_SYS_PACCT",
-                         "CAP_SYS_ADMIN",
-                         "CAP_SYS_BOOT",
-                         "CAP_SYS_NICE",
-                         "CAP_SYS_RESOURCE",
-                         "CAP_SYS_TIME",
-                         "CAP_SYS_TTY_CONFIG",
-                         "CAP_MKNOD",
-                         "CAP_LEASE",
-                         "CAP_AUDIT_WRITE",
-                         "CAP_AUDIT_CONTROL",
-                         "CAP_SETFCAP",
-                         "CAP_MAC_OVERRIDE",
-                         "CAP_MAC_ADMIN",
-                         "CAP_SYSLOG",
-                         "CAP_WAKE_ALARM",
-                         "CAP_BLOCK_SUSPEND",
-                         "CAP_AUDIT_READ",
-                         "CAP_PERFMON",
-                         "CAP_BPF",
-                         "CAP_CHECKPOINT_RESTORE"};
-  ASSERT_EQ(std::size(names), static_cast<size_t>(last_capability() + 1));
-  for (size_t i = 0; i < std::size(names); ++i)
-    EXPECT_EQ(capability_from_name(names[i]), static_cast<int>(i)) << names[i];
+#define ENGINE_KERNEL_CAP(cap) \
+  { cap, #cap }
+  const std::pair<int, const char*> kernel[] = {
+      ENGINE_KERNEL_CAP(CAP_CHOWN),
+      ENGINE_KERNEL_CAP(CAP_DAC_OVERRIDE),
+      ENGINE_KERNEL_CAP(CAP_DAC_READ_SEARCH),
+      ENGINE_KERNEL_CAP(CAP_FOWNER),
+      ENGINE_KERNEL_CAP(CAP_FSETID),
+      ENGINE_KERNEL_CAP(CAP_KILL),
+      ENGINE_KERNEL_CAP(CAP_SETGID),
+      ENGINE_KERNEL_CAP(CAP_SETUID),
+      ENGINE_KERNEL_CAP(CAP_SETPCAP),
+      ENGINE_KERNEL_CAP(CAP_LINUX_IMMUTABLE),
+      ENGINE_KERNEL_CAP(CAP_NET_BIND_SERVICE),
+      ENGINE_KERNEL_CAP(CAP_NET_BROADCAST),
+      ENGINE_KERNEL_CAP(CAP_NET_ADMIN),
+      ENGINE_KERNEL_CAP(CAP_NET_RAW),
+      ENGINE_KERNEL_CAP(CAP_IPC_LOCK),
+      ENGINE_KERNEL_CAP(CAP_IPC_OWNER),
+      ENGINE_KERNEL_CAP(CAP_SYS_MODULE),
+      ENGINE_KERNEL_CAP(CAP_SYS_RAWIO),
+      ENGINE_KERNEL_CAP(CAP_SYS_CHROOT),
+      ENGINE_KERNEL_CAP(CAP_SYS_PTRACE),
+      ENGINE_KERNEL_CAP(CAP_SYS_PACCT),
+      ENGINE_KERNEL_CAP(CAP_SYS_ADMIN),
+      ENGINE_KERNEL_CAP(CAP_SYS_BOOT),
+      ENGINE_KERNEL_CAP(CAP_SYS_NICE),
+      ENGINE_KERNEL_CAP(CAP_SYS_RESOURCE),
+      ENGINE_KERNEL_CAP(CAP_SYS_TIME),
+      ENGINE_KERNEL_CAP(CAP_SYS_TTY_CONFIG),
+      ENGINE_KERNEL_CAP(CAP_MKNOD),
+      ENGINE_KERNEL_CAP(CAP_LEASE),
+      ENGINE_KERNEL_CAP(CAP_AUDIT_WRITE),
+      ENGINE_KERNEL_CAP(CAP_AUDIT_CONTROL),
+      ENGINE_KERNEL_CAP(CAP_SETFCAP),
+      ENGINE_KERNEL_CAP(CAP_MAC_OVERRIDE),
+      ENGINE_KERNEL_CAP(CAP_MAC_ADMIN),
+      ENGINE_KERNEL_CAP(CAP_SYSLOG),
+      ENGINE_KERNEL_CAP(CAP_WAKE_ALARM),
+      ENGINE_KERNEL_CAP(CAP_BLOCK_SUSPEND),
+      ENGINE_KERNEL_CAP(CAP_AUDIT_READ),
+      ENGINE_KERNEL_CAP(CAP_PERFMON),
+      ENGINE_KERNEL_CAP(CAP_BPF),
+      ENGINE_KERNEL_CAP(CAP_CHECKPOINT_RESTORE)};
+#undef ENGINE_KERNEL_CAP
+  ASSERT_EQ(std::size(kernel), static_cast<size_t>(CAP_LAST_CAP + 1));
+  EXPECT_EQ(last_capability(), CAP_LAST_CAP);
+  for (const auto& [number, name] : kernel) EXPECT_EQ(capability_from_name(name), number) << name;
 }
 
 TEST(OciNames, Rlimits) {
