@@ -56,8 +56,9 @@ class CgroupV2 : public EngineTest {
                                      hide_v1_ ? "mount --make-rprivate / && umount -R /sys/fs/cgroup && "
                                                 "mount -t cgroup2 none /sys/fs/cgroup && exec \"$@\""
                                               : "exec \"$@\"",
-                                     "sh", engine_binary(), "--root", test_root()};
-    argv.insert(argv.end(), args.begin(), args.end());
+                                     "sh"};
+    std::vector<std::string> engine = engine_argv(args);
+    argv.insert(argv.end(), engine.begin(), engine.end());
     return run_program(argv);
   }
   std::string cgroup_dir(const std::string& id) { return host_v2_ + "/engine/" + id; }

@@ -48,8 +48,11 @@ TEST_F(Plugins, ThirdPartyProviderRunsAContainer) {
 }
 
 TEST_F(Plugins, FoundThroughEnginePluginPath) {
-  Result r = run_program({"/bin/busybox", "env", std::string("ENGINE_PLUGIN_PATH=/nonexistent:") + ENGINE_TEST_PLUGIN_DIR,
-                          engine_binary(), "--root", test_root(), "plugins", "--format", "json"});
+  std::vector<std::string> argv = {"/bin/busybox", "env",
+                                   std::string("ENGINE_PLUGIN_PATH=/nonexistent:") + ENGINE_TEST_PLUGIN_DIR};
+  std::vector<std::string> engine = engine_argv({"plugins", "--format", "json"});
+  argv.insert(argv.end(), engine.begin(), engine.end());
+  Result r = run_program(argv);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("test-provider"), std::string::npos) << r.out;
   Result without = engine({"plugins", "--format", "json"});
