@@ -57,8 +57,8 @@ class CgroupV2 : public EngineTest {
                                                 "mount -t cgroup2 none /sys/fs/cgroup && exec \"$@\""
                                               : "exec \"$@\"",
                                      "sh"};
-    std::vector<std::string> engine = engine_argv(args);
-    argv.insert(argv.end(), engine.begin(), engine.end());
+    std::vector<std::string> engine_args = engine_argv(args);
+    argv.insert(argv.end(), engine_args.begin(), engine_args.end());
     return run_program(argv);
   }
   std::string cgroup_dir(const std::string& id) { return host_v2_ + "/engine/" + id; }

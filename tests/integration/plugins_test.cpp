@@ -50,8 +50,8 @@ TEST_F(Plugins, ThirdPartyProviderRunsAContainer) {
 TEST_F(Plugins, FoundThroughEnginePluginPath) {
   std::vector<std::string> argv = {"/bin/busybox", "env",
                                    std::string("ENGINE_PLUGIN_PATH=/nonexistent:") + ENGINE_TEST_PLUGIN_DIR};
-  std::vector<std::string> engine = engine_argv({"plugins", "--format", "json"});
-  argv.insert(argv.end(), engine.begin(), engine.end());
+  std::vector<std::string> engine_args = engine_argv({"plugins", "--format", "json"});
+  argv.insert(argv.end(), engine_args.begin(), engine_args.end());
   Result r = run_program(argv);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("test-provider"), std::string::npos) << r.out;
