@@ -532,7 +532,8 @@ void close_echo_sessions(EchoSessions& s) {
 
 // Keystroke round trip: one byte typed on our terminal, its echo read back: by the container's
 // line discipline through the relay, or (the engine's linemode, and the floor) by our own
-// terminal's, set to the container's modes (`cat` reads lines with echo). Every session is open at once and keystrokes alternate between them.
+// terminal's, set to the container's modes (`cat` reads lines with echo). Every session is
+// open at once and keystrokes alternate between them.
 // Two things made the same binary differ by up to 20 % within one run on this VM, so they are
 // spread out: the order is shuffled for every keystroke round (with a fixed cycle a session
 // always follows the same one, and one typed right after a fast session finds the CPUs in a
